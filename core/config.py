@@ -88,7 +88,7 @@ def _json_safe(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (bool, str)):
         return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "…"
     if isinstance(value, numbers.Integral):
-        return int(value)
+        return int(value) if abs(value) < 2**64 else _show(value)
     if isinstance(value, numbers.Real):
         return float(value) if math.isfinite(value) else _show(value)
     if isinstance(value, (list, tuple)) and depth < 3:
@@ -102,6 +102,8 @@ def _show(value: Any) -> str:
     """JSON-like text of a value for messages: 11, 2.5, NaN, true, "abc", [1, 2]."""
     if isinstance(value, (list, tuple)) and len(value) > 20:
         return f"a list of {len(value)} items"
+    if isinstance(value, numbers.Integral) and abs(value) >= 10**30:
+        return "a very large positive integer" if value > 0 else "a very large negative integer"
     try:
         text = json.dumps(value, ensure_ascii=False, default=repr)
     except (TypeError, ValueError, RecursionError):

@@ -333,3 +333,10 @@ def test_validate_config_gives_a_config_or_a_config_error(raw):
     else:
         assert isinstance(config, Config)
         assert validate_config(config.to_dict()) == config
+
+
+@pytest.mark.parametrize("value", [10**30, -10**40, 10**5000, 2**63])
+def test_huge_integers_are_refused_with_a_short_message(value):
+    error = refused({"seed": value})
+    assert error.field == "seed" and len(error.message) < 120
+    json.dumps(error.to_dict(), allow_nan=False)
