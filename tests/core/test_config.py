@@ -335,7 +335,8 @@ def test_validate_config_gives_a_config_or_a_config_error(raw):
         assert validate_config(config.to_dict()) == config
 
 
-@pytest.mark.parametrize("value", [10**30, -10**40, 10**5000, 2**63])
+@pytest.mark.parametrize("value", [10**30, -10**40, 10**5000, 2**63],
+                         ids=["1e30", "-1e40", "1e5000", "2^63"])
 def test_huge_integers_are_refused_with_a_short_message(value):
     error = refused({"seed": value})
     assert error.field == "seed" and len(error.message) < 120
