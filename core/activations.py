@@ -1,0 +1,52 @@
+"""Hidden-layer activations, each a function and its derivative side by side.
+
+Every entry of ``ACTIVATIONS`` is an :class:`Activation` keyed by the name used in the
+configuration (``activation``). ``fn(z, out)`` computes ``a = f(z)`` (into ``out`` when
+given); ``der(z, a)`` gives ``f'(z)``, using the already computed ``a`` where that is
+cheaper. Where a derivative is undefined (ReLU at 0) it is taken as 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Activation:
+    fn: Callable[..., np.ndarray]
+    der: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)), computed as ½·tanh(z/2) + ½ so it never overflows."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def _identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    if out is None:
+        return z.copy()
+    out[...] = z
+    return out
+
+
+def _relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    return np.maximum(z, 0.0, out=out)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    # tanh'(z) = 1 − a²
+    "tanh": Activation(lambda z, out=None: np.tanh(z, out=out), lambda z, a: 1.0 - a * a),
+    # σ'(z) = a·(1 − a)
+    "sigmoid": Activation(sigmoid, lambda z, a: a * (1.0 - a)),
+    # relu'(z) = 1 where z > 0, else 0 (0 at z = 0, by convention)
+    "relu": Activation(_relu, lambda z, a: (z > 0).astype(z.dtype)),
+    # linear'(z) = 1
+    "linear": Activation(_identity, lambda z, a: np.ones_like(z)),
+}

@@ -1,0 +1,124 @@
+"""What the network computes over the square [−6, 6]², as pictures.
+
+Orientation is decided here, once: row 0 is the top (x2 = +6), column 0 the left
+(x1 = −6), and cell (i, j) is evaluated at its centre
+(x1, x2) = (−6 + (j + ½)·12/R, 6 − (i + ½)·12/R). The canvas code only copies bytes.
+
+Grids are evaluated in float32: at a 100×100 grid float64 ``tanh`` costs several
+times more here, and eight significant bits are all a picture keeps.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from core.features import feature_matrix
+from core.losses import softmax
+from core.network import Network, with_bias_column
+
+EXTENT = 6.0
+
+
+@lru_cache(maxsize=16)
+def grid_points(resolution: int) -> np.ndarray:
+    """(R·R, 2) cell centres, row-major from the top-left corner."""
+    centres = -EXTENT + (np.arange(resolution) + 0.5) * (2 * EXTENT / resolution)
+    x1, x2 = np.meshgrid(centres, centres[::-1])
+    return np.column_stack([x1.ravel(), x2.ravel()])
+
+
+@lru_cache(maxsize=32)
+def _grid_inputs(resolution: int, features: tuple[str, ...]) -> np.ndarray:
+    x = feature_matrix(grid_points(resolution), features)
+    return with_bias_column(x).astype(np.float32)
+
+
+def _layer_outputs(network: Network, x_aug: np.ndarray) -> list[np.ndarray]:
+    """[a_1, …, a_hidden, z_out] in float32 for augmented float32 inputs."""
+    outputs, a = [], x_aug
+    for layer in network.layers[:-1]:
+        z = a @ layer.astype(np.float32)
+        act = network.activation.fn(z, out=z)
+        outputs.append(act)
+        a = with_bias_column(act)
+    outputs.append(a @ network.layers[-1].astype(np.float32))
+    return outputs
+
+
+def _output_values(network: Network, z: np.ndarray) -> np.ndarray:
+    kind = network.output_kind
+    if kind == "sigmoid":
+        return 0.5 * np.tanh(0.5 * z[:, 0]) + 0.5
+    if kind == "softmax" or (kind == "raw" and z.shape[1] > 1):
+        return softmax(z)  # multi-class hinge scores shown as their softmax, for colour only
+    return z[:, 0]
+
+
+def output_range(network: Network, values: np.ndarray, labels: np.ndarray | None) -> tuple:
+    """Probabilities span [0, 1]; a binary hinge score [−2, 2]; regression its own extent."""
+    if network.output_kind in ("sigmoid", "softmax") or values.ndim == 2:
+        return 0.0, 1.0
+    if network.output_kind == "raw":
+        return -2.0, 2.0
+    finite = values[np.isfinite(values)]
+    parts = [finite] + ([labels] if labels is not None and len(labels) else [])
+    both = np.concatenate(parts) if parts else np.zeros(1)
+    lo, hi = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
+    return (lo, hi) if hi > lo else (lo - 1.0, lo + 1.0)
+
+
+def output_grid(network: Network, features, resolution: int, labels=None):
+    """(values, lo, hi): P(class 1) (R, R); K probabilities (R, R, K); or values (R, R)."""
+    with np.errstate(all="ignore"):
+        z = _layer_outputs(network, _grid_inputs(resolution, tuple(features)))[-1]
+        values = _output_values(network, z)
+    lo, hi = output_range(network, values, labels)
+    shape = (resolution, resolution) + ((values.shape[1],) if values.ndim == 2 else ())
+    return values.reshape(shape), lo, hi
+
+
+def neuron_grids(network: Network, features, resolution: int):
+    """Each hidden layer's activations, (R, R, n_l), with one (lo, hi) range per neuron."""
+    with np.errstate(all="ignore"):
+        hidden = _layer_outputs(network, _grid_inputs(resolution, tuple(features)))[:-1]
+    grids = []
+    for act in hidden:
+        grids.append((act.reshape(resolution, resolution, -1), _neuron_ranges(network, act)))
+    return grids
+
+
+def _neuron_ranges(network: Network, act: np.ndarray) -> list[tuple[float, float]]:
+    fixed = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(network.activation_name)
+    if fixed:
+        return [fixed] * act.shape[1]
+    ranges = []
+    for column in act.T:
+        lo, hi = float(np.nanmin(column)), float(np.nanmax(column))
+        if network.activation_name == "relu":
+            lo = 0.0
+        ranges.append((lo, hi) if hi > lo else (lo, lo + 1.0))
+    return ranges
+
+
+def neuron_lines(network: Network, features) -> list[dict] | None:
+    """Each first-layer neuron's line w1·x1 + w2·x2 + b = 0, or None when it is a curve.
+
+    Only when the first layer sees nothing but x1 and x2 is its boundary a straight line
+    in the plane. Without a hidden layer these are the output neurons' own lines.
+    """
+    if not set(features) <= {"x1", "x2"}:
+        return None
+    first = network.layers[0]
+    rows = {name: first[i] for i, name in enumerate(features)}
+    zero = np.zeros(first.shape[1])
+    w1, w2, b = rows.get("x1", zero), rows.get("x2", zero), first[-1]
+    return [{"w1": float(a), "w2": float(c), "b": float(d)} for a, c, d in zip(w1, w2, b)]
+
+
+def to_uint8(values: np.ndarray, lo: float, hi: float) -> bytes:
+    """Bytes b with value ≈ lo + b/255·(hi − lo); non-finite cells become lo."""
+    scaled = (np.asarray(values, dtype=np.float32) - lo) * (255.0 / (hi - lo))
+    scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8).tobytes()

@@ -1,0 +1,157 @@
+"""One training run: the data, the network, the optimizer, the epoch count and history.
+
+An epoch walks the training points in the order the dataset gives them, in consecutive
+mini-batches (the last may be smaller); each mini-batch is one optimizer step on the
+mean gradient of the objective, data loss + λ·R(w). After each epoch the data loss
+(without λ·R) and the 0-1 error rate are measured over the whole training and test
+sets; ``history[0]`` is measured at the initial weights.
+
+A non-finite loss or weight puts the run in the ``"diverged"`` state with the weights
+of the last finite epoch; ``reset()`` recovers. Hot fields (``HOT_FIELDS`` of
+``core.config``) change through ``apply_hot`` at the next mini-batch, keeping the
+weights; anything else needs a new ``Trainer``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.config import Config
+from core.datasets import Dataset, make_dataset
+from core.features import feature_matrix
+from core.losses import LOSSES, error_rate, n_outputs, output_kind
+from core.network import Network, with_bias_column
+from core.optimizers import make_optimizer
+from core.regularizers import REGULARIZERS
+
+READY, DIVERGED = "ready", "diverged"
+
+
+class Trainer:
+    def __init__(self, config: Config, dataset: Dataset | None = None):
+        self.config = config
+        self.dataset = dataset if dataset is not None else make_dataset(config)
+        self.kind = output_kind(config.loss, config.task, config.n_classes)
+        x_train = feature_matrix(self.dataset.train[:, :2], config.features)
+        x_test = feature_matrix(self.dataset.test[:, :2], config.features)
+        # Train and test rows stacked, so one forward pass measures both after an epoch.
+        self._x_all = with_bias_column(np.vstack([x_train, x_test]))
+        self._y_all = np.concatenate([self.dataset.train[:, 2], self.dataset.test[:, 2]])
+        self._n_train = len(x_train)
+        self._x_train = self._x_all[: self._n_train]  # contiguous: batches are views
+        self._y_train = self._y_all[: self._n_train]
+        sizes = [len(config.features), *config.hidden, n_outputs(config.task, config.n_classes)]
+        self.network = Network(sizes, config.activation, self.kind, seed=config.seed)
+        self._last_good = self.network.params.copy()
+        self._batches: list[tuple[np.ndarray, np.ndarray]] = []
+        self.apply_hot(config, force=True)
+        self.reset()
+
+    # --- lifecycle --------------------------------------------------------------------
+    def reset(self) -> None:
+        """Epoch 0, same config and seed: the same initial weights and a fresh optimizer."""
+        self.network.initialize(self.config.seed)
+        self.optimizer = make_optimizer(self.config.optimizer, self.network.params.size)
+        self.epoch = 0
+        self.state = READY
+        self.history = [self._measure()]
+        self._last_good[:] = self.network.params
+
+    def apply_hot(self, config: Config, force: bool = False) -> None:
+        """Take learning rate, λ, regularization, batch size and optimizer from ``config``."""
+        old = self.config
+        self.config = config
+        if force or config.batch_size != old.batch_size:
+            b = config.batch_size
+            self._batches = [
+                (self._x_train[i : i + b], self._y_train[i : i + b])
+                for i in range(0, self._n_train, b)
+            ]
+        if not force and config.optimizer != old.optimizer:
+            self.optimizer = make_optimizer(config.optimizer, self.network.params.size)
+
+    # --- training ---------------------------------------------------------------------
+    def train_epochs(self, n: int) -> list[dict]:
+        """Train up to ``n`` epochs; return their history entries (fewer if it diverged)."""
+        new = []
+        if self.state == DIVERGED:
+            return new
+        with np.errstate(all="ignore"):  # divergence is detected, not warned about
+            for _ in range(n):
+                self._train_one_epoch()
+                entry = self._measure(self.epoch + 1)
+                if not self._finite(entry):
+                    self.network.params[:] = self._last_good
+                    self.state = DIVERGED
+                    break
+                self._last_good[:] = self.network.params
+                self.epoch += 1
+                self.history.append(entry)
+                new.append(entry)
+        return new
+
+    def _train_one_epoch(self) -> None:
+        net, cfg, opt = self.network, self.config, self.optimizer
+        params, lr = net.params, cfg.learning_rate
+        penalty = REGULARIZERS[cfg.regularization] if cfg.reg_rate > 0 else None
+        for x, y in self._batches:
+            grad = net.data_gradient(x, y, cfg.loss)
+            if penalty is not None:
+                grad += cfg.reg_rate * penalty(params)[1] * net.weight_mask
+            opt.update(params, grad, lr)
+
+    def _finite(self, entry: dict) -> bool:
+        losses_ok = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
+        return bool(losses_ok and np.isfinite(self.network.params).all())
+
+    # --- measurement ------------------------------------------------------------------
+    def _measure(self, epoch: int = 0) -> dict:
+        z = self.network.forward(self._x_all)
+        value = LOSSES[self.config.loss].value
+        n = self._n_train
+        zt, zs = z[:n], z[n:]
+        yt, ys = self._y_all[:n], self._y_all[n:]
+        classification = self.config.task == "classification"
+        return {
+            "epoch": epoch,
+            "train_loss": float(value(zt, yt, self.kind).mean()),
+            "test_loss": float(value(zs, ys, self.kind).mean()) if len(ys) else None,
+            "train_error": error_rate(zt, yt) if classification else None,
+            "test_error": error_rate(zs, ys) if classification and len(ys) else None,
+            "penalty": self.penalty(),
+        }
+
+    def penalty(self) -> float:
+        """λ·R(w) at the current weights (0 without regularization)."""
+        if self.config.regularization == "none" or self.config.reg_rate == 0:
+            return 0.0
+        weights = self.network.params[self.network.weight_mask == 1.0]
+        return float(self.config.reg_rate * REGULARIZERS[self.config.regularization](weights)[0])
+
+    # --- snapshots ----------------------------------------------------------------------
+    def snapshot(self) -> dict:
+        """Everything needed to come back to this epoch: weights, optimizer, history length."""
+        return {
+            "epoch": self.epoch,
+            "params": self.network.params.copy(),
+            "optimizer": self.config.optimizer,
+            "optimizer_state": self.optimizer.state(),
+            "history_length": len(self.history),
+        }
+
+    def restore(self, snap: dict) -> None:
+        self.network.params[:] = snap["params"]
+        self._last_good[:] = snap["params"]
+        self.optimizer = make_optimizer(snap["optimizer"], self.network.params.size)
+        self.optimizer.load_state(snap["optimizer_state"])
+        if snap["optimizer"] != self.config.optimizer:  # the config moved on since
+            self.optimizer = make_optimizer(self.config.optimizer, self.network.params.size)
+        self.epoch = snap["epoch"]
+        del self.history[snap["history_length"] :]
+        self.state = READY
+
+    def weights(self) -> list[list[list[float]]]:
+        return [w.tolist() for w in self.network.weights()]
+
+    def biases(self) -> list[list[float]]:
+        return [b.tolist() for b in self.network.biases()]

@@ -1,0 +1,94 @@
+"""Grid orientation, neuron lines, and the probe against finite differences."""
+
+import numpy as np
+import pytest
+
+from core.config import validate_config
+from core.grid import grid_points, neuron_grids, neuron_lines, output_grid, to_uint8
+from core.losses import LOSSES
+from core.network import with_bias_column
+from core.probe import probe
+from core.trainer import Trainer
+
+
+def test_row_zero_is_the_top_and_column_zero_the_left():
+    points = grid_points(4).reshape(4, 4, 2)
+    assert points[0, 0, 0] == pytest.approx(-4.5) and points[0, 0, 1] == pytest.approx(4.5)
+    assert points[3, 3, 0] == pytest.approx(4.5) and points[3, 3, 1] == pytest.approx(-4.5)
+
+
+def test_output_grid_matches_the_network_at_each_cell():
+    trainer = Trainer(validate_config({"seed": 2, "dataset": "gaussian", "hidden": [3]}))
+    trainer.train_epochs(5)
+    values, lo, hi = output_grid(trainer.network, ("x1", "x2"), 10)
+    assert values.shape == (10, 10) and (lo, hi) == (0.0, 1.0)
+    for (row, col) in [(0, 0), (0, 9), (9, 0), (4, 7)]:
+        x = grid_points(10)[row * 10 + col]
+        expected = probe(trainer.network, ("x1", "x2"), x)["output"][0]
+        assert values[row, col] == pytest.approx(expected, abs=1e-5)
+
+
+def test_gaussian_blob_at_top_right_is_class_one_on_the_grid():
+    """After training, the top-right cell takes the label of the blob at (2, 2)."""
+    trainer = Trainer(validate_config({"seed": 4, "dataset": "gaussian", "hidden": []}))
+    trainer.train_epochs(50)
+    train = trainer.dataset.train
+    label_at_2_2 = train[np.argmin(np.abs(train[:, :2] - 2).sum(1)), 2]
+    values, _, _ = output_grid(trainer.network, ("x1", "x2"), 12)
+    top_right, bottom_left = values[2, 9], values[9, 2]
+    assert (top_right > 0.5) == (label_at_2_2 == 1) and (bottom_left > 0.5) != (label_at_2_2 == 1)
+
+
+def test_three_classes_give_probabilities_per_cell():
+    trainer = Trainer(validate_config({"seed": 2, "dataset": "three_blobs"}))
+    values, lo, hi = output_grid(trainer.network, ("x1", "x2"), 20)
+    assert values.shape == (20, 20, 3)
+    np.testing.assert_allclose(values.sum(axis=2), 1.0, rtol=1e-5)
+
+
+def test_neuron_grids_and_lines():
+    trainer = Trainer(validate_config({"seed": 2, "hidden": [3, 2]}))
+    grids = neuron_grids(trainer.network, ("x1", "x2"), 8)
+    assert [g.shape for g, _ in grids] == [(8, 8, 3), (8, 8, 2)]
+    lines = neuron_lines(trainer.network, ("x1", "x2"))
+    w = trainer.network.weights()[0]
+    assert lines[1] == {"w1": w[0, 1], "w2": w[1, 1], "b": trainer.network.biases()[0][1]}
+    assert neuron_lines(trainer.network, ("x1", "x2", "x1_sq")) is None
+
+
+def test_uint8_encoding_spans_the_range():
+    data = to_uint8(np.array([0.0, 0.5, 1.0, np.nan]), 0.0, 1.0)
+    assert list(data) == [0, 128, 255, 0]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"dataset": "three_blobs"}, {"dataset": "plane", "activation": "sigmoid"},
+     {"loss": "hinge", "activation": "relu"}, {"loss": "mse", "hidden": []}],
+)
+def test_probe_gradients_match_finite_differences(fields):
+    config = validate_config({"seed": 9, "hidden": [3, 2], **fields})
+    trainer = Trainer(config)
+    trainer.train_epochs(2)
+    net, point = trainer.network, [1.3, -0.7]
+    label = 2 if config.n_classes == 3 else (0.4 if config.task == "regression" else 1)
+    result = probe(net, config.features, point, label=label, loss=config.loss)
+    analytic = np.concatenate(
+        [np.vstack([np.array(w), np.array(b)[None]]).ravel()
+         for w, b in zip(result["gradients"]["weights"], result["gradients"]["biases"])]
+    )
+    x = with_bias_column(np.array([point]))
+    def loss_at():
+        y = np.array([float(label)])
+        return LOSSES[config.loss].value(net.forward(x), y, net.output_kind)[0]
+    assert result["loss"] == pytest.approx(loss_at())
+    numeric, h = np.zeros_like(net.params), 1e-6
+    for i in range(net.params.size):
+        keep = net.params[i]
+        net.params[i] = keep + h
+        up = loss_at()
+        net.params[i] = keep - h
+        numeric[i] = (up - loss_at()) / (2 * h)
+        net.params[i] = keep
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+    assert len(result["layers"]) == len(config.hidden) + 1

@@ -1,0 +1,64 @@
+"""Stacked variants follow the runs a lone Trainer gives."""
+
+import numpy as np
+import pytest
+
+from core.config import validate_config
+from core.sweep import best_index, run_sweep
+from core.trainer import Trainer
+
+
+def _compare(configs, epochs):
+    results = run_sweep(configs, epochs)
+    for result, config in zip(results, configs):
+        trainer = Trainer(config)
+        initial = trainer.weights()
+        trainer.train_epochs(epochs)
+        assert result["initial"]["weights"] == initial
+        ours = np.array([[e["train_loss"], e["test_loss"]] for e in result["history"]])
+        theirs = np.array([[e["train_loss"], e["test_loss"]] for e in trainer.history])
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+        for a, b in zip(result["final"]["weights"], trainer.weights()):
+            np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    return results
+
+
+def test_hidden_size_sweep_equals_separate_runs():
+    configs = [validate_config({"seed": 5, "hidden": [h]}) for h in (1, 2, 4, 8)]
+    _compare(configs, 40)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"dataset": "three_blobs", "activation": "sigmoid"},
+     {"dataset": "plane", "activation": "relu", "optimizer": "momentum",
+      "regularization": "l2", "reg_rate": 0.1},
+     {"optimizer": "adam", "regularization": "l2", "reg_rate": 0.003}],
+)
+def test_two_layer_sweeps_equal_separate_runs(extra):
+    configs = [validate_config({"seed": 3, "hidden": [h, 3], **extra}) for h in (1, 4, 7)]
+    _compare(configs, 25)
+
+
+def test_learning_rate_and_lambda_variants_stack():
+    configs = [validate_config({"seed": 8, "learning_rate": lr}) for lr in (0.01, 0.1, 0.3)]
+    configs += [validate_config({"seed": 8, "regularization": "l2", "reg_rate": lam})
+                for lam in (0.001, 0.01)]
+    _compare(configs, 20)
+
+
+def test_mixed_activations_train_one_by_one_and_rank_by_test_loss():
+    configs = [validate_config({"seed": 6, "activation": a}) for a in ("tanh", "linear")]
+    results = _compare(configs, 60)
+    losses = [r["history"][-1]["test_loss"] for r in results]
+    assert best_index(results) == int(np.argmin(losses))
+    assert losses[0] < losses[1]  # circle data is not linearly separable
+
+
+def test_a_diverging_variant_does_not_stop_the_others():
+    configs = [validate_config({"seed": 1, "learning_rate": lr, "dataset": "plane",
+                                "activation": "relu"}) for lr in (0.01, 10)]
+    results = run_sweep(configs, 100)
+    assert results[1]["state"] == "diverged" and results[0]["state"] == "ready"
+    assert len(results[0]["history"]) == 101
+    assert best_index(results) == 0

@@ -1,0 +1,117 @@
+"""A training run keeps DESIGN.md's promises: order, history, divergence, hot changes."""
+
+import numpy as np
+import pytest
+
+from core.config import apply_update, validate_config
+from core.trainer import DIVERGED, READY, Trainer
+
+
+def _trainer(**fields):
+    return Trainer(validate_config({"seed": 11, **fields}))
+
+
+def test_history_starts_at_the_initial_weights():
+    trainer = _trainer()
+    assert trainer.epoch == 0 and len(trainer.history) == 1
+    assert trainer.history[0]["epoch"] == 0
+    entries = trainer.train_epochs(3)
+    assert [e["epoch"] for e in entries] == [1, 2, 3]
+    assert [e["epoch"] for e in trainer.history] == [0, 1, 2, 3]
+
+
+def test_default_circle_reaches_five_percent_test_error_within_300_epochs():
+    trainer = _trainer()
+    trainer.train_epochs(300)
+    assert trainer.history[-1]["test_error"] <= 0.05
+    assert trainer.history[-1]["test_loss"] < trainer.history[0]["test_loss"]
+
+
+def test_same_config_and_seed_give_identical_bits():
+    a, b = _trainer(optimizer="adam"), _trainer(optimizer="adam")
+    a.train_epochs(20)
+    b.train_epochs(20)
+    assert a.network.params.tobytes() == b.network.params.tobytes()
+    assert a.history == b.history
+    assert a.dataset.train.tobytes() == b.dataset.train.tobytes()
+
+
+def test_reset_returns_to_the_same_initial_weights():
+    trainer = _trainer()
+    initial = trainer.network.params.copy()
+    trainer.train_epochs(5)
+    assert not np.array_equal(initial, trainer.network.params)
+    trainer.reset()
+    assert np.array_equal(initial, trainer.network.params)
+    assert trainer.epoch == 0 and len(trainer.history) == 1
+
+
+def test_divergence_keeps_the_last_finite_weights_and_reset_recovers():
+    trainer = _trainer(dataset="plane", activation="relu", learning_rate=10)
+    trainer.train_epochs(200)
+    assert trainer.state == DIVERGED
+    assert np.isfinite(trainer.network.params).all()
+    assert all(np.isfinite(e["train_loss"]) for e in trainer.history)
+    stuck = trainer.epoch
+    assert trainer.train_epochs(5) == [] and trainer.epoch == stuck
+    trainer.reset()
+    assert trainer.state == READY and trainer.epoch == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("learning_rate", 0.3), ("batch_size", 25), ("optimizer", "adam"),
+     ("regularization", "l2"), ("reg_rate", 0.01)],
+)
+def test_hot_change_keeps_the_weights_and_takes_effect(field, value):
+    trainer = _trainer(regularization="l1", reg_rate=0.001)
+    trainer.train_epochs(3)
+    new_config, restart = apply_update(trainer.config, {field: value})
+    assert not restart
+    before = trainer.network.params.copy()
+    trainer.apply_hot(new_config)
+    assert np.array_equal(before, trainer.network.params) and trainer.epoch == 3
+    twin = _trainer(regularization="l1", reg_rate=0.001)
+    twin.train_epochs(4)
+    trainer.train_epochs(1)
+    assert not np.array_equal(twin.network.params, trainer.network.params)
+
+
+def test_epoch_walks_consecutive_mini_batches_in_order():
+    """One epoch equals the optimizer steps on the training rows in order, batch by batch."""
+    trainer = _trainer(batch_size=7, n_points=60)
+    net = trainer.network
+    expected = net.params.copy()
+    x, y = trainer._x_train, trainer._y_train
+    for start in range(0, len(y), 7):
+        net.params[:] = expected
+        grad = net.data_gradient(x[start : start + 7], y[start : start + 7], "cross_entropy")
+        expected = expected - 0.03 * grad
+    net.params[:] = trainer._last_good
+    trainer.train_epochs(1)
+    np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-12)
+
+
+def test_snapshot_and_restore_continue_identically():
+    trainer = _trainer(optimizer="momentum")
+    trainer.train_epochs(4)
+    snap = trainer.snapshot()
+    trainer.train_epochs(3)
+    after = trainer.network.params.copy()
+    trainer.restore(snap)
+    assert trainer.epoch == 4 and len(trainer.history) == 5
+    trainer.train_epochs(3)
+    assert np.array_equal(after, trainer.network.params)
+
+
+def test_penalty_is_lambda_times_r_over_weights_only():
+    trainer = _trainer(regularization="l2", reg_rate=0.5)
+    weights = np.concatenate([w.ravel() for w in trainer.network.weights()])
+    assert trainer.penalty() == pytest.approx(0.5 * 0.5 * np.sum(weights**2))
+    assert trainer.history[0]["penalty"] == pytest.approx(trainer.penalty())
+
+
+def test_regression_reports_no_error_rate():
+    trainer = _trainer(dataset="plane")
+    trainer.train_epochs(2)
+    assert trainer.history[-1]["train_error"] is None and trainer.history[-1]["test_error"] is None
