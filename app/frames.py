@@ -1,0 +1,59 @@
+"""One binary frame from a trainer's current state (layout: docs/protocol.md).
+
+The grids are computed here, only when a frame is about to be sent; all the
+arithmetic (grids, ranges, lines, byte scaling) is ``core.grid``'s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.protocol import encode_frame
+from core.grid import neuron_grids, neuron_lines, output_grid, to_uint8
+from core.trainer import Trainer
+
+LATEST_KEYS = ("train_loss", "test_loss", "train_error", "test_error", "penalty")
+
+
+def build_frame(trainer: Trainer, *, generation: int, state: str, history_from: int,
+                resolution: int, neuron_resolution: int) -> bytes:
+    """The frame for the trainer's weights now; history entries from ``history_from`` on."""
+    header = _numbers(trainer, generation, state, history_from)
+    grid_blob = _output_grid(trainer, resolution, header)
+    neuron_blob = _neurons(trainer, neuron_resolution, header)
+    return encode_frame(header, [("grid", grid_blob), ("neurons", neuron_blob)])
+
+
+def _numbers(trainer: Trainer, generation: int, state: str, history_from: int) -> dict:
+    latest = trainer.history[-1]
+    header = {"epoch": trainer.epoch, "generation": generation, "state": state}
+    header.update({key: latest.get(key) for key in LATEST_KEYS})
+    header["history"] = trainer.history[history_from:]
+    header["weights"] = [w.tolist() for w in trainer.network.weights()]
+    header["biases"] = [b.tolist() for b in trainer.network.biases()]
+    header["lines"] = neuron_lines(trainer.network, trainer.config.features)
+    return header
+
+
+def _output_grid(trainer: Trainer, resolution: int, header: dict) -> bytes:
+    labels = trainer.dataset.train[:, 2] if trainer.config.task == "regression" else None
+    values, lo, hi = output_grid(trainer.network, trainer.config.features, resolution, labels)
+    header["grid"] = {"shape": list(values.shape), "dtype": "uint8", "range": [lo, hi]}
+    return to_uint8(values, lo, hi)
+
+
+def _neurons(trainer: Trainer, resolution: int, header: dict) -> bytes:
+    """Every hidden neuron's r×r map, layer then neuron order, each its own byte range."""
+    layers = neuron_grids(trainer.network, trainer.config.features, resolution)
+    if not layers:
+        header["neurons"] = None
+        return b""
+    blobs, ranges, sizes = [], [], []
+    for grid, layer_ranges in layers:
+        sizes.append(grid.shape[2])
+        for k, (lo, hi) in enumerate(layer_ranges):
+            blobs.append(to_uint8(np.ascontiguousarray(grid[:, :, k]), lo, hi))
+            ranges.append([lo, hi])
+    header["neurons"] = {"shape": [resolution, resolution], "dtype": "uint8",
+                         "layers": sizes, "ranges": ranges}
+    return b"".join(blobs)

@@ -1,0 +1,174 @@
+"""Client → server messages of ``/ws/train``, one function per ``type``.
+
+Each takes the session and the decoded message, checks every field (config fields
+through ``core.config``, which names the field), acts, and answers with ``status``
+(or ``probe``). A refusal raises ``ProtocolError``; the session is left as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+
+from app.protocol import (
+    DIVERGED,
+    INVALID_CONFIG,
+    INVALID_FIELD,
+    NO_RUN,
+    NOT_PAUSED,
+    ProtocolError,
+    require_number,
+)
+from app.session import PAUSED, RUNNING, Session
+from app.settings import MAX_SPEED, MAX_STEP_EPOCHS
+from core.config import ConfigError, apply_update, validate_config
+from core.probe import probe as core_probe
+
+FIELDS = {"start": {"config"}, "update": {"config"}, "pause": set(), "resume": set(),
+          "step": {"epochs"}, "reset": set(), "probe": {"x", "label"},
+          "speed": {"epochs_per_second"}, "restore": {"epoch"}}
+
+
+def handle(session: Session, message: dict) -> None:
+    kind = message["type"]
+    extra = sorted(set(message) - FIELDS[kind] - {"type"})
+    if extra:
+        allowed = ", ".join(sorted(FIELDS[kind])) or "no other fields"
+        raise ProtocolError(INVALID_FIELD, f"{kind} does not take {extra[0]}; it takes: "
+                            f"{allowed}.", extra[0])
+    if kind != "start" and session.trainer is None:
+        raise ProtocolError(NO_RUN, f"{kind} needs a run; send start {{config}} first.")
+    HANDLERS[kind](session, message)
+
+
+def _config_object(message: dict) -> dict:
+    config = message.get("config", {} if message["type"] == "start" else None)
+    if not isinstance(config, dict):
+        raise ProtocolError(INVALID_FIELD, "config must be an object of configuration "
+                            "fields, e.g. {\"hidden\": [4, 2]}.", "config")
+    return config
+
+
+def _config_error(exc: ConfigError) -> ProtocolError:
+    return ProtocolError(INVALID_CONFIG, exc.message, exc.field)
+
+
+def start(session: Session, message: dict) -> None:
+    try:
+        config = validate_config(_config_object(message))
+    except ConfigError as exc:
+        raise _config_error(exc) from None
+    session.new_run(config, state=RUNNING)
+    session.status()
+
+
+def update(session: Session, message: dict) -> None:
+    try:
+        config, restart = apply_update(session.trainer.config, _config_object(message))
+    except ConfigError as exc:
+        raise _config_error(exc) from None
+    if restart:
+        state = PAUSED if session.state == PAUSED else RUNNING
+        session.new_run(config, state=state)
+        session.status(reset=True)
+    else:
+        changed = sorted(k for k in message["config"]
+                         if getattr(config, k) != getattr(session.trainer.config, k))
+        session.trainer.apply_hot(config)
+        session.status(reset=False, updated=changed)
+
+
+def pause(session: Session, message: dict) -> None:
+    if session.state == RUNNING:
+        session.state, session.credit = PAUSED, 0.0
+        session.dirty = True
+    session.status()
+
+
+def resume(session: Session, message: dict) -> None:
+    _refuse_if_diverged(session, "resume")
+    if session.state == PAUSED:
+        _refuse_at_epoch_limit(session)
+        session.state, session.step_target = RUNNING, None
+        session.dirty = True
+    session.status()
+
+
+def step(session: Session, message: dict) -> None:
+    epochs = require_number(message, "epochs", 1, MAX_STEP_EPOCHS, integer=True)
+    _refuse_if_diverged(session, "step")
+    if session.state != PAUSED:
+        raise ProtocolError(NOT_PAUSED, "step works while paused; send pause first.")
+    _refuse_at_epoch_limit(session, epochs)
+    session.step_target = session.trainer.epoch + epochs
+
+
+def reset(session: Session, message: dict) -> None:
+    session.reset_run()
+    session.status(reset=True)
+
+
+def speed(session: Session, message: dict) -> None:
+    session.speed = require_number(message, "epochs_per_second", 1, MAX_SPEED, also=(0,))
+    session.credit = 0.0
+    session.status()
+
+
+def restore(session: Session, message: dict) -> None:
+    epoch = require_number(message, "epoch", 0, session.trainer.epoch, integer=True)
+    restored = session.restore(epoch)
+    session.status(restored=restored)
+
+
+def probe(session: Session, message: dict) -> None:
+    trainer = session.trainer
+    x = message.get("x")
+    if not (isinstance(x, list) and len(x) == 2 and all(_in_square(v) for v in x)):
+        raise ProtocolError(INVALID_FIELD, "x must be a list [x1, x2] of two numbers from "
+                            f"-6 to 6; got {_short(x)}.", "x")
+    x1, x2 = float(x[0]), float(x[1])
+    label = message.get("label")
+    if label is not None:
+        label = _probe_label(trainer.config, message)
+    result = core_probe(trainer.network, trainer.config.features, [x1, x2], label,
+                        loss=trainer.config.loss)
+    session.send({"type": "probe", "x": [x1, x2], "label": label, "epoch": trainer.epoch,
+                  "generation": session.generation, **result})
+
+
+def _in_square(v) -> bool:
+    number = isinstance(v, (int, float)) and not isinstance(v, bool)
+    return number and math.isfinite(v) and -6 <= v <= 6
+
+
+def _probe_label(config, message: dict) -> float:
+    if config.task == "regression":
+        return require_number(message, "label", -1e6, 1e6)
+    return require_number(message, "label", 0, config.n_classes - 1, integer=True)
+
+
+def _refuse_if_diverged(session: Session, kind: str) -> None:
+    if session.state == DIVERGED:
+        raise ProtocolError(DIVERGED, f"{kind} is not possible: the run diverged. Send reset "
+                            "or restore {epoch} (after an update to a smaller learning_rate, "
+                            "say).")
+
+
+def _refuse_at_epoch_limit(session: Session, more: int = 1) -> None:
+    limit = session.settings.max_epochs
+    if session.trainer.epoch + more > limit:
+        raise ProtocolError(INVALID_FIELD if more > 1 else "epoch_limit",
+                            f"a live run stops at epoch {limit} (server limit); it is at "
+                            f"epoch {session.trainer.epoch}. Send reset or restore.",
+                            "epochs" if more > 1 else None)
+
+
+def _short(value) -> str:
+    return json.dumps(value)[:60]
+
+
+HANDLERS: dict[str, Callable[[Session, dict], None]] = {
+    "start": start, "update": update, "pause": pause, "resume": resume, "step": step,
+    "reset": reset, "speed": speed, "restore": restore, "probe": probe,
+}

@@ -1,0 +1,67 @@
+"""What one socket has yet to send: a bounded queue of JSON texts and one frame slot.
+
+A sender task drains it. Texts go first, in order (so ``dataset`` always precedes the
+epoch-0 frame). The frame slot holds at most one frame; while one is in flight and one
+waits, nothing more is built (see ``Session.frame_due``), so memory stays bounded
+however slowly the client reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from starlette.websockets import WebSocket
+
+MAX_TEXTS = 256  # replies owed to a client that never reads; beyond this it is closed
+
+
+class OutboxFull(RuntimeError):
+    """The client sends requests but does not read the replies."""
+
+
+class Outbox:
+    def __init__(self, max_texts: int = MAX_TEXTS):
+        self.max_texts = max_texts
+        self.texts: deque[str] = deque()
+        self.frame: bytes | None = None
+        self.frame_history_from = 0   # history index the waiting frame starts at
+        self.frame_generation = -1    # generation of the newest frame built for this socket
+        self.in_flight = False
+        self.sent_frames = 0
+        self._wake = asyncio.Event()
+
+    def put_text(self, text: str) -> None:
+        if len(self.texts) >= self.max_texts:
+            raise OutboxFull(f"more than {self.max_texts} replies are waiting to be read")
+        self.texts.append(text)
+        self._wake.set()
+
+    def put_frame(self, frame: bytes, history_from: int, generation: int) -> None:
+        """Wait in the slot, replacing any unsent frame (whose history ``frame`` repeats)."""
+        self.frame, self.frame_history_from = frame, history_from
+        self.frame_generation = generation
+        self._wake.set()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waits in the frame slot and nothing is being sent."""
+        return self.frame is None and not self.in_flight
+
+    async def run(self, websocket: WebSocket) -> None:
+        """Send until cancelled or the socket fails."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self.texts:
+                await websocket.send_text(self.texts.popleft())
+            if self.frame is not None:
+                frame, self.frame = self.frame, None
+                self.in_flight = True
+                try:
+                    await websocket.send_bytes(frame)
+                finally:
+                    self.in_flight = False
+                self.sent_frames += 1
+                if self.texts or self.frame is not None:
+                    self._wake.set()

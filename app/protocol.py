@@ -1,0 +1,141 @@
+"""The wire protocol of ``/ws/train``: one version constant, message checks, frame bytes.
+
+docs/protocol.md documents every message; ``static/js/protocol.js`` is the other side.
+A frame is ``[uint32 LE header length][UTF-8 JSON header][output grid][neuron grids]``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+PROTOCOL_VERSION = 1
+
+CLIENT_TYPES = ("start", "update", "pause", "resume", "step", "reset", "probe", "speed",
+                "restore")
+
+# error codes (docs/protocol.md lists them with their meaning)
+BAD_JSON = "bad_json"
+NOT_AN_OBJECT = "not_an_object"
+UNKNOWN_TYPE = "unknown_type"
+INVALID_FIELD = "invalid_field"
+INVALID_CONFIG = "invalid_config"
+BINARY_NOT_SUPPORTED = "binary_not_supported"
+MESSAGE_TOO_BIG = "message_too_big"
+NO_RUN = "no_run"
+NOT_PAUSED = "not_paused"
+DIVERGED = "diverged"
+UNKNOWN_SESSION = "unknown_session"
+NO_SNAPSHOT = "no_snapshot"
+
+# close codes
+CLOSE_NORMAL = 1000
+CLOSE_POLICY = 1008          # origin refused, client not reading its replies
+CLOSE_TOO_BIG = 1009
+CLOSE_TRY_AGAIN_LATER = 1013  # session limits
+CLOSE_REPLACED = 4001        # the same session was resumed on another socket
+
+
+class ProtocolError(ValueError):
+    """A refused client message: ``code``, a full-sentence ``message``, maybe a ``field``."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+    def to_message(self) -> dict:
+        out = {"type": "error", "code": self.code, "message": self.message}
+        if self.field is not None:
+            out["field"] = self.field
+        return out
+
+
+def _refuse_constant(name: str):
+    raise ProtocolError(BAD_JSON, f"{name} is not allowed: every number must be finite.")
+
+
+def decode_client_text(text: str) -> dict:
+    """A client's JSON text → a message object with a known ``type``."""
+    try:
+        message = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ProtocolError(BAD_JSON, f"The message is not valid JSON: {exc.msg} at "
+                            f"character {exc.pos}.") from None
+    except RecursionError:
+        raise ProtocolError(BAD_JSON, "The message is nested too deeply.") from None
+    if not isinstance(message, dict):
+        got = type(message).__name__ if message is not None else "null"
+        raise ProtocolError(NOT_AN_OBJECT, f"A message must be a JSON object with a \"type\"; "
+                            f"got a {_json_kind(message) or got}.")
+    kind = message.get("type")
+    if kind not in CLIENT_TYPES:
+        raise ProtocolError(UNKNOWN_TYPE, f"type must be one of {', '.join(CLIENT_TYPES)}; "
+                            f"got {json.dumps(kind)[:60]}.", "type")
+    return message
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "list", str: "string", bool: "boolean", int: "number",
+            float: "number"}.get(type(value), "")
+
+
+def require_number(message: dict, field: str, lo: float, hi: float, *,
+                   integer: bool = False, also: tuple = ()) -> float:
+    """``message[field]`` as a finite number in [lo, hi] (or one of ``also``)."""
+    noun = "an integer" if integer else "a number"
+    extra = "".join(f" or {a}" for a in also)
+    allowed = f"{noun} from {lo:g} to {hi:g}{extra}"
+    if field not in message:
+        raise ProtocolError(INVALID_FIELD, f"{field} is missing; it must be {allowed}.", field)
+    value = message[field]
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value) and (not integer or float(value).is_integer())
+    if not ok or not (lo <= value <= hi or value in also):
+        raise ProtocolError(INVALID_FIELD, f"{field} must be {allowed}; got "
+                            f"{json.dumps(value)[:60]}.", field)
+    return int(value) if integer else float(value)
+
+
+def finite(value: Any) -> Any:
+    """A JSON-ready copy: numpy → Python, NaN and ±Infinity → None, tuples → lists."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, np.ndarray):
+        return finite(value.tolist())
+    if isinstance(value, np.generic):
+        return finite(value.item())
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON that never carries NaN (``allow_nan=False`` as a last guard)."""
+    return json.dumps(finite(value), separators=(",", ":"), allow_nan=False,
+                      ensure_ascii=False)
+
+
+def encode_frame(header: dict, blobs: list[tuple[str, bytes]]) -> bytes:
+    """One binary frame: ``header`` gains ``offset``/``length`` for each named blob
+    (``header[name]``), then ``[len][header][blob…]``; offsets count from the first blob."""
+    offset = 0
+    for name, blob in blobs:
+        if header.get(name) is not None:
+            header[name]["offset"], header[name]["length"] = offset, len(blob)
+            offset += len(blob)
+    head = dumps(header).encode("utf-8")
+    parts = [struct.pack("<I", len(head)), head]
+    parts.extend(blob for name, blob in blobs if header.get(name) is not None)
+    return b"".join(parts)
+
+
+def decode_frame(data: bytes) -> tuple[dict, bytes]:
+    """(header, payload) from a frame — used by tests and benchmarks."""
+    (n,) = struct.unpack_from("<I", data, 0)
+    return json.loads(data[4 : 4 + n]), data[4 + n :]

@@ -1,0 +1,127 @@
+"""``/ws/train``: one socket = a reader (this handler) and a sender task (the outbox).
+
+The reader decodes each message, hands it to ``app.handlers`` and turns any refusal
+into an ``error`` message; the session keeps running. Training happens in the
+scheduler, never here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import APIRouter, WebSocket
+
+from app.handlers import handle
+from app.outbox import Outbox, OutboxFull
+from app.protocol import (
+    BINARY_NOT_SUPPORTED,
+    CLOSE_POLICY,
+    CLOSE_REPLACED,
+    CLOSE_TRY_AGAIN_LATER,
+    MESSAGE_TOO_BIG,
+    PROTOCOL_VERSION,
+    UNKNOWN_SESSION,
+    ProtocolError,
+    decode_client_text,
+)
+from app.security import origin_allowed
+from app.session import Session
+from app.sessions import SessionLimit
+
+router = APIRouter()
+log = logging.getLogger("nnlive.ws")
+
+
+@router.websocket("/ws/train")
+async def train_socket(websocket: WebSocket) -> None:
+    state = websocket.app.state
+    if not origin_allowed(websocket, state.settings):
+        await websocket.close(CLOSE_POLICY, "origin not allowed")  # before accept: HTTP 403
+        return
+    await websocket.accept()
+    token = websocket.query_params.get("session")
+    address = websocket.client.host if websocket.client else "unknown"
+    try:
+        session, resumed = state.sessions.open(address, token)
+    except SessionLimit as exc:
+        await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.reason)
+        return
+    outbox = Outbox()
+    _take_over(session, websocket)
+    session.attach(outbox)
+    sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
+    try:
+        _greet(session, state.settings, resumed, token)
+        await _read_loop(websocket, session, state.settings.max_message_bytes, sender)
+    except OutboxFull as exc:
+        await _close(websocket, CLOSE_POLICY, f"not reading: {exc}")
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+        if session.outbox is outbox:
+            session.websocket = None
+            state.sessions.detach(session)
+
+
+def _take_over(session: Session, websocket: WebSocket) -> None:
+    """A resumed session still attached elsewhere: that socket is closed (4001)."""
+    old = getattr(session, "websocket", None)
+    if old is not None and session.outbox is not None:
+        asyncio.create_task(_close(old, CLOSE_REPLACED, "session resumed on another socket"))
+    session.websocket = websocket
+
+
+def _greet(session: Session, settings, resumed: bool, token: str | None) -> None:
+    session.send({"type": "hello", "protocol": PROTOCOL_VERSION, "session": session.token,
+                  "resumed": resumed, "limits": settings.limits()})
+    if token is not None and not resumed:
+        session.send(ProtocolError(UNKNOWN_SESSION, "That session no longer exists (closed, "
+                                   "or its grace period passed); this is a new session.",
+                                   "session").to_message())
+    if resumed and session.trainer is not None:
+        session.send_dataset()
+        session.status(resumed=True)
+
+
+async def _read_loop(websocket: WebSocket, session: Session, max_bytes: int,
+                     sender: asyncio.Task) -> None:
+    while True:
+        receive = asyncio.ensure_future(websocket.receive())
+        done, _ = await asyncio.wait({receive, sender}, return_when=asyncio.FIRST_COMPLETED)
+        if receive not in done:  # the sender failed: the socket is gone
+            receive.cancel()
+            return
+        message = receive.result()
+        if message["type"] == "websocket.disconnect":
+            return
+        try:
+            handle(session, _decode(message, max_bytes))
+        except ProtocolError as exc:
+            session.send(exc.to_message())
+        except OutboxFull:
+            raise
+        except Exception:  # a bug must not take the learner's run down with it
+            log.exception("message failed")
+            session.send({"type": "error", "code": "internal_error",
+                          "message": "The server could not handle that message; the run "
+                          "is unchanged."})
+
+
+def _decode(message: dict, max_bytes: int) -> dict:
+    if message.get("bytes") is not None:
+        raise ProtocolError(BINARY_NOT_SUPPORTED, "Binary messages are not accepted; send "
+                            "JSON text objects with a \"type\".")
+    text = message.get("text") or ""
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise ProtocolError(MESSAGE_TOO_BIG, f"The message has {size} bytes; at most "
+                            f"{max_bytes} are accepted.")
+    return decode_client_text(text)
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.close(code, reason)

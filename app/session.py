@@ -1,0 +1,168 @@
+"""One learner's training session: its run, its run state, and its socket's outbox.
+
+The session outlives a socket: on a drop it is detached (training pauses) and kept for
+the grace period so ``?session=TOKEN`` can resume it. All methods run on the event
+loop, never concurrently with training (the scheduler trains between messages), so a
+change here always lands "at the next mini-batch".
+"""
+
+from __future__ import annotations
+
+import time
+
+from app.frames import build_frame
+from app.outbox import Outbox
+from app.protocol import dumps
+from app.settings import Settings
+from app.snapshots import Snapshots
+from core.config import Config
+from core.trainer import DIVERGED, Trainer
+
+IDLE, RUNNING, PAUSED = "idle", "running", "paused"  # plus "diverged"
+STALE_FRAME_SECONDS = 1.0  # a waiting frame older than this is replaced by a newer one
+
+
+class Session:
+    def __init__(self, token: str, address: str, settings: Settings):
+        self.token, self.address, self.settings = token, address, settings
+        self.trainer: Trainer | None = None
+        self.state = IDLE
+        self.generation = 0
+        self.speed = 60.0
+        self.credit = 0.0          # epochs owed at the current speed
+        self.step_target: int | None = None
+        self.outbox: Outbox | None = None
+        self.websocket = None      # the attached socket, to close it if resumed elsewhere
+        self.detached_at: float | None = time.monotonic()
+        self.history_sent = 0      # trainer.history index the next frame starts at
+        self.last_frame_at = 0.0
+        self.next_frame_at = 0.0
+        self.frame_built_at = 0.0
+        self.dirty = False         # something a frame shows changed since the last one
+        self.snapshots = Snapshots()
+        self.epoch_cost = 1e-3     # seconds per epoch, a running estimate
+        self.epochs_trained = 0
+
+    # --- socket -----------------------------------------------------------------------
+    def attach(self, outbox: Outbox) -> None:
+        self.outbox, self.detached_at = outbox, None
+        self.history_sent, self.dirty = 0, self.trainer is not None
+
+    def detach(self) -> None:
+        self.outbox, self.detached_at = None, time.monotonic()
+
+    def send(self, message: dict) -> None:
+        if self.outbox is not None:
+            self.outbox.put_text(dumps(message))
+
+    def status(self, **extra) -> None:
+        epoch = self.trainer.epoch if self.trainer is not None else 0
+        self.send({"type": "status", "state": self.state, "epoch": epoch,
+                   "generation": self.generation, "speed": self.speed, **extra})
+
+    # --- runs -------------------------------------------------------------------------
+    def new_run(self, config: Config, *, state: str) -> None:
+        """A fresh run at epoch 0: ``dataset``, then the epoch-0 frame."""
+        self.trainer = Trainer(config)
+        self.generation += 1
+        self.send_dataset()
+        self._restarted(state)
+
+    def reset_run(self) -> None:
+        self.trainer.reset()
+        self.generation += 1
+        self._restarted(RUNNING if self.state == RUNNING else PAUSED)
+
+    def _restarted(self, state: str) -> None:
+        """Epoch 0 of a new generation: its frame goes out before any training."""
+        self.state, self.step_target, self.credit = state, None, 0.0
+        self.snapshots.clear()
+        self.dirty = True
+        if self.outbox is not None:
+            self.push_frame(time.monotonic())
+
+    def send_dataset(self) -> None:
+        data = self.trainer.dataset
+        self.send({"type": "dataset", "config": self.trainer.config.to_dict(),
+                   "generation": self.generation,
+                   "train": data.train.tolist(), "test": data.test.tolist()})
+
+    def restore(self, epoch: int) -> int:
+        """Back to the newest snapshot at or before ``epoch``; paused. Returns its epoch."""
+        snap = self.snapshots.at_or_before(epoch)
+        self.trainer.restore(snap)
+        self.snapshots.drop_after(snap["epoch"])
+        self.generation += 1
+        self.state, self.step_target, self.credit = PAUSED, None, 0.0
+        self.dirty = True
+        if self.outbox is not None:
+            self.push_frame(time.monotonic())
+        return snap["epoch"]
+
+    # --- training (called by the scheduler) -------------------------------------------
+    def wants_training(self) -> bool:
+        if self.outbox is None or self.trainer is None:
+            return False
+        return self.state == RUNNING or self.step_target is not None
+
+    def epochs_allowed(self) -> float:
+        """How many epochs this session may train now (before the fair-share cut)."""
+        if self.step_target is not None:
+            return self.step_target - self.trainer.epoch
+        if self.speed == 0:
+            return float("inf")
+        return self.credit
+
+    def accrue(self, dt: float) -> None:
+        if self.state == RUNNING and self.speed > 0 and self.outbox is not None:
+            # at most a quarter second owed: a session held back under load does not burst
+            self.credit = min(self.credit + self.speed * dt, max(1.0, self.speed * 0.25))
+
+    def train(self, epochs: int) -> None:
+        start = time.perf_counter()
+        done = len(self.trainer.train_epochs(epochs))
+        cost = (time.perf_counter() - start) / max(1, epochs)
+        self.epoch_cost = 0.8 * self.epoch_cost + 0.2 * cost
+        self.epochs_trained += done
+        self.credit = max(0.0, self.credit - epochs)
+        self.dirty = True
+        if self.trainer.state == DIVERGED:
+            self.state, self.step_target = DIVERGED, None
+            self.status(reason="non-finite loss or weight; the last finite weights are kept")
+        elif self.trainer.epoch >= self.settings.max_epochs and self.state == RUNNING:
+            self.state, self.step_target = PAUSED, None
+            self.status(reason="epoch_limit")
+        elif self.step_target is not None and self.trainer.epoch >= self.step_target:
+            self.step_target = None
+            self.status()
+
+    # --- frames -----------------------------------------------------------------------
+    def frame_due(self, now: float) -> bool:
+        if self.outbox is None or self.trainer is None or not self.dirty:
+            return False
+        if now < self.next_frame_at:
+            return False
+        if self.outbox.frame is None:
+            return True  # at most one frame in flight and one waiting
+        return now - self.frame_built_at > STALE_FRAME_SECONDS  # replace a stale waiting one
+
+    def push_frame(self, now: float) -> None:
+        """Build the frame for the weights now and put it in the outbox's slot."""
+        outbox = self.outbox
+        history_from = self.history_sent
+        if outbox.frame is not None:  # replacing an unsent frame: repeat its history
+            history_from = outbox.frame_history_from
+        if outbox.frame_generation != self.generation or history_from > len(self.trainer.history):
+            history_from = 0  # a new run or a restore: the whole history again
+        frame = build_frame(self.trainer, generation=self.generation, state=self.state,
+                            history_from=history_from,
+                            resolution=self.settings.grid_resolution,
+                            neuron_resolution=self.settings.neuron_resolution)
+        outbox.put_frame(frame, history_from, self.generation)
+        self.history_sent = len(self.trainer.history)
+        # frames on a fixed beat of 1/max_fps: the average rate is the cap, never above it
+        period = 1.0 / self.settings.max_fps
+        self.next_frame_at = max(self.next_frame_at + period, now - period / 2)
+        self.last_frame_at = self.frame_built_at = now
+        self.dirty = False
+        self.snapshots.add(self.trainer)

@@ -1,0 +1,110 @@
+"""Server settings, read once from ``NNLIVE_*`` environment variables and validated.
+
+A bad value stops the server at start with a message naming the variable, what is
+allowed and what came — never silently replaced by a default.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+
+class SettingsError(ValueError):
+    """A refused environment variable: ``name``, and a full-sentence message."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_fps: float = 30.0               # frames per second per socket, at most
+    grid_resolution: int = 64           # output grid is R×R cells (≥ 50, DESIGN.md)
+    neuron_resolution: int = 20         # per-neuron thumbnails are r×r
+    max_sessions: int = 200             # whole server
+    max_sessions_per_client: int = 40   # per client address (a classroom may share a NAT)
+    grace_seconds: float = 60.0         # a dropped session waits this long for a reconnect
+    allowed_origins: tuple[str, ...] = ()  # besides the request's own host
+    max_message_bytes: int = 262_144    # client messages above this get an error
+    train_share: float = 0.5            # at most this share of the event loop trains
+    api_time_limit: float = 20.0        # seconds for one POST /api/train or /api/sweep
+    max_epochs: int = 30_000            # a live run pauses here: its history stays bounded
+
+    def limits(self) -> dict:
+        """What ``hello`` tells the client."""
+        return {"max_fps": self.max_fps, "max_message_bytes": self.max_message_bytes,
+                "grace_seconds": self.grace_seconds, "grid_resolution": self.grid_resolution,
+                "neuron_resolution": self.neuron_resolution,
+                "max_epochs": self.max_epochs, "max_epochs_per_step": MAX_STEP_EPOCHS,
+                "max_speed": MAX_SPEED}
+
+
+MAX_STEP_EPOCHS = 10_000
+MAX_SPEED = 10_000
+
+# variable suffix → (field, parser, lo, hi)
+_RULES = {
+    "HOST": ("host", "text", None, None),
+    "PORT": ("port", "int", 0, 65535),
+    "MAX_FPS": ("max_fps", "float", 1, 120),
+    "GRID_RESOLUTION": ("grid_resolution", "int", 50, 200),
+    "NEURON_RESOLUTION": ("neuron_resolution", "int", 8, 64),
+    "MAX_SESSIONS": ("max_sessions", "int", 1, 10_000),
+    "MAX_SESSIONS_PER_CLIENT": ("max_sessions_per_client", "int", 1, 10_000),
+    "GRACE_SECONDS": ("grace_seconds", "float", 0, 3600),
+    "ALLOWED_ORIGINS": ("allowed_origins", "origins", None, None),
+    "MAX_MESSAGE_BYTES": ("max_message_bytes", "int", 1024, 16 * 1024 * 1024),
+    "TRAIN_SHARE": ("train_share", "float", 0.05, 0.95),
+    "API_TIME_LIMIT": ("api_time_limit", "float", 0.1, 600),
+    "MAX_EPOCHS": ("max_epochs", "int", 10, 1_000_000),
+}
+PREFIX = "NNLIVE_"
+
+
+def _parse(name: str, raw: str, kind: str, lo, hi):
+    raw = raw.strip()
+    if kind == "text":
+        if not raw:
+            raise SettingsError(name, f"{name} must not be empty.")
+        return raw
+    if kind == "origins":
+        items = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+        for origin in items:
+            if not origin.startswith(("http://", "https://")):
+                raise SettingsError(name, f"{name} must be a comma-separated list of origins "
+                                    f"such as https://course.example.org; got {origin!r}.")
+        return items
+    try:
+        value = int(raw) if kind == "int" else float(raw)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or not lo <= value <= hi:
+        noun = "an integer" if kind == "int" else "a number"
+        raise SettingsError(name, f"{name} must be {noun} from {lo} to {hi}; got {raw!r}.")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides) -> Settings:
+    """Settings from ``env`` (default ``os.environ``), then keyword overrides."""
+    env = os.environ if env is None else env
+    known = {PREFIX + suffix for suffix in _RULES}
+    unknown = sorted(k for k in env if k.startswith(PREFIX) and k not in known)
+    if unknown:
+        raise SettingsError(unknown[0], f"{unknown[0]} is not a setting; known: "
+                            + ", ".join(sorted(known)) + ".")
+    values = {}
+    for suffix, (field, kind, lo, hi) in _RULES.items():
+        if PREFIX + suffix in env:
+            values[field] = _parse(PREFIX + suffix, env[PREFIX + suffix], kind, lo, hi)
+    values.update(overrides)
+    names = {f.name for f in fields(Settings)}
+    bad = set(values) - names
+    if bad:
+        raise SettingsError(sorted(bad)[0], f"unknown setting {sorted(bad)[0]!r}.")
+    return Settings(**values)
