@@ -1,0 +1,146 @@
+// The loss chart: train and test loss, the λ·R(w) penalty (same axis, drawn apart from
+// the data loss), and the test error rate (right axis, 0–1). Log-y, smoothing with the
+// raw line kept faint, a hover readout, and a marker at the epoch being shown.
+
+import { fitCanvas, fmt } from "./canvas.js";
+
+export const SERIES_STYLE = {
+  train_loss: { color: "#222222", dash: [] },
+  test_loss: { color: "#0072b2", dash: [5, 3] },
+  penalty: { color: "#cc79a7", dash: [2, 2] },
+  test_error: { color: "#d55e00", dash: [], right: true },
+};
+
+const M = { left: 40, right: 30, top: 8, bottom: 18 };
+
+// onHover(entry | null) receives the history entry under the pointer.
+export function createLossChart(canvas, history, { onHover = () => {}, onChange = () => {} } = {}) {
+  const opts = { logY: false, smoothing: 0, marker: null, series: Object.keys(SERIES_STYLE) };
+  let geom = null;
+
+  function draw() {
+    const { ctx, width, height } = fitCanvas(canvas);
+    ctx.clearRect(0, 0, width, height);
+    const n = history.length;
+    if (!n) return;
+    geom = geometry(width, height);
+    drawFrame(ctx, geom);
+    const stride = Math.max(1, Math.floor(n / (2 * geom.w)));
+    for (const key of opts.series) {
+      const style = SERIES_STYLE[key];
+      const ys = history.cols[key];
+      const y = style.right ? geom.yRight : geom.yLeft;
+      if (opts.smoothing > 0) {
+        drawSeries(ctx, ys, y, stride, style, 0.25, 0);
+        drawSeries(ctx, ys, y, stride, style, 1, opts.smoothing);
+      } else drawSeries(ctx, ys, y, stride, style, 1, 0);
+    }
+    if (opts.marker !== null) drawMarker(ctx, opts.marker, "#777");
+    if (geom.hover !== undefined && geom.hover !== null) drawMarker(ctx, geom.hover, "#bbb");
+  }
+
+  function geometry(width, height) {
+    const n = history.length;
+    const e0 = history.epoch[0];
+    const e1 = Math.max(history.epoch[n - 1], e0 + 1);
+    const w = Math.max(10, width - M.left - M.right);
+    const h = Math.max(10, height - M.top - M.bottom);
+    const t = opts.logY ? (v) => Math.log10(Math.max(v, 1e-4)) : (v) => v;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const key of ["train_loss", "test_loss", "penalty"]) {
+      if (!opts.series.includes(key)) continue;
+      for (let i = 0; i < n; i++) {
+        const v = history.cols[key][i];
+        if (Number.isFinite(v)) { lo = Math.min(lo, t(v)); hi = Math.max(hi, t(v)); }
+      }
+    }
+    if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+    if (!opts.logY) lo = Math.min(lo, 0);
+    if (hi - lo < 1e-9) hi = lo + 1;
+    return {
+      width, height, w, h, e0, e1, lo, hi, t, hover: geom?.hover ?? null,
+      x: (e) => M.left + ((e - e0) / (e1 - e0)) * w,
+      epochAt: (px) => e0 + ((px - M.left) / w) * (e1 - e0),
+      yLeft: (v) => M.top + (1 - (t(v) - lo) / (hi - lo)) * h,
+      yRight: (v) => M.top + (1 - v) * h,
+    };
+  }
+
+  function drawFrame(ctx, g) {
+    ctx.strokeStyle = "#c9ccd1";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(M.left + 0.5, M.top + 0.5, g.w, g.h);
+    ctx.fillStyle = "#4a4f58";
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    const label = (v) => (opts.logY ? fmt(10 ** v, 2) : fmt(v, 2));
+    ctx.fillText(label(g.hi), M.left - 3, M.top + 4);
+    ctx.fillText(label(g.lo), M.left - 3, M.top + g.h - 4);
+    ctx.textAlign = "left";
+    ctx.fillStyle = SERIES_STYLE.test_error.color;
+    ctx.fillText("1", M.left + g.w + 4, M.top + 4);
+    ctx.fillText("0", M.left + g.w + 4, M.top + g.h - 4);
+    ctx.fillStyle = "#4a4f58";
+    ctx.textBaseline = "top";
+    ctx.fillText(String(Math.round(g.e0)), M.left, M.top + g.h + 3);
+    ctx.textAlign = "right";
+    ctx.fillText(String(Math.round(g.e1)), M.left + g.w, M.top + g.h + 3);
+  }
+
+  // One polyline; `alpha` faint for the raw line under a smoothed one (EMA factor `smooth`).
+  function drawSeries(ctx, ys, y, stride, style, alpha, smooth) {
+    ctx.strokeStyle = style.color;
+    ctx.globalAlpha = alpha;
+    ctx.setLineDash(style.dash);
+    ctx.lineWidth = smooth || alpha === 1 ? 1.6 : 1;
+    ctx.beginPath();
+    let pen = false;
+    let ema = NaN;
+    const n = history.length;
+    for (let i = 0; i < n; i++) {
+      const v = ys[i];
+      if (!Number.isFinite(v)) { pen = false; continue; }
+      ema = smooth && Number.isFinite(ema) ? smooth * ema + (1 - smooth) * v : v;
+      if (i % stride !== 0 && i !== n - 1) continue;
+      const px = geom.x(history.epoch[i]);
+      const py = y(smooth ? ema : v);
+      if (pen) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+      pen = true;
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+  }
+
+  function drawMarker(ctx, epoch, color) {
+    const px = geom.x(epoch);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(px, M.top);
+    ctx.lineTo(px, M.top + geom.h);
+    ctx.stroke();
+  }
+
+  canvas.addEventListener("pointermove", (event) => {
+    if (!geom || !history.length) return;
+    const x = event.clientX - canvas.getBoundingClientRect().left;
+    const i = history.indexAt(geom.epochAt(x));
+    geom.hover = i >= 0 ? history.epoch[i] : null;
+    onHover(i >= 0 ? history.entry(i) : null);
+    onChange();
+  });
+  canvas.addEventListener("pointerleave", () => {
+    if (geom) geom.hover = null;
+    onHover(null);
+    onChange();
+  });
+
+  return {
+    draw,
+    setOptions(o) { Object.assign(opts, o); onChange(); },
+    get options() { return opts; },
+  };
+}

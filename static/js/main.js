@@ -1,0 +1,147 @@
+// The playground page: wires the modules together. No drawing or protocol logic here.
+
+import { connect, msg } from "./protocol.js";
+import { createRenderLoop } from "./canvas.js";
+import { createI18n } from "./i18n.js";
+import { createRun } from "./run.js";
+import { createOutputView } from "./output-view.js";
+import { createNetworkDiagram } from "./network.js";
+import { createLossChart } from "./loss-chart.js";
+import { createConfigForm } from "./form.js";
+import { wireControls, showRunState, DEFAULT_SPEED } from "./controls.js";
+import { writeUrl } from "./url.js";
+import { createCustomData } from "./custom-data.js";
+import { createReadouts } from "./readouts.js";
+import { createZoom } from "./zoom.js";
+
+const $ = (id) => document.getElementById(id);
+const page = JSON.parse($("page-data").textContent);
+const i18n = createI18n(page.lang, page.strings);
+const t = i18n.t;
+const run = createRun();
+const loop = createRenderLoop(draw);
+const invalidate = loop.invalidate;
+let good = page.config; // the last configuration the server accepted
+let speed = DEFAULT_SPEED;
+let started = false;
+
+const output = createOutputView($("output"), { tooltip: $("output-tip"), t, onChange: invalidate, onClick: (hit) => custom.click(hit) });
+const readouts = createReadouts({ t, run });
+const zoom = createZoom({ t });
+const diagram = createNetworkDiagram($("network"), { onHover: readouts.network, onNeuronClick: (n) => { zoom.open(n); invalidate(); } });
+const chart = createLossChart($("loss-chart"), run.history, { onHover: readouts.chart, onChange: invalidate });
+const form = createConfigForm($("config-form"), { onChange: sendUpdate, t });
+const custom = createCustomData({ run, output, send: (m) => client.send(m), update: sendUpdate, t });
+
+function draw() {
+  const frame = run.shown;
+  output.setFrame(frame);
+  diagram.setFrame(frame);
+  chart.setOptions({ marker: run.scrub === null ? null : frame?.header.epoch ?? null });
+  output.draw();
+  diagram.draw();
+  chart.draw();
+  zoom.draw(frame);
+  readouts.numbers(frame);
+  showRunState({ state: run.state, ringLength: run.ring.length, scrub: run.scrub, shownEpoch: frame?.header.epoch ?? null }, t);
+}
+
+function sendUpdate(change) {
+  const partial = custom.complete(change);
+  for (const field of Object.keys(partial)) form.clearError(field);
+  good = { ...good, ...partial };
+  writeUrl(good, { lang: i18n.lang });
+  client.send(msg.update(partial));
+}
+
+const handlers = {
+  hello(m) {
+    if (!started || m.session !== client.session) {
+      started = true;
+      client.send(msg.start(good));
+      client.send(msg.speed(speed));
+    }
+    readouts.banner(null);
+  },
+  dataset(m) {
+    run.setDataset(m);
+    good = m.config;
+    form.set(good);
+    diagram.setFeatures(good.features, run.data.task);
+    output.setData(run.data);
+    custom.onDataset(good);
+    writeUrl(good, { lang: i18n.lang });
+    invalidate();
+  },
+  status(m) { run.state = m.state; readouts.banner(m.state === "diverged" ? t("banner.diverged") : null); invalidate(); },
+  probe(m) { readouts.probe(m, good.hidden.length); },
+  error(m) {
+    if (m.field) {
+      const field = m.field.replace(/\[.*$/, "");
+      form.showError(field, m.message);
+      if (field in good) revert(field);
+    } else readouts.banner(m.message);
+  },
+};
+
+// A refused value stays in its control (so it can be fixed) but leaves the URL.
+function revert(field) {
+  const accepted = run.config ?? page.config;
+  good = { ...good, [field]: accepted[field] };
+  writeUrl(good, { lang: i18n.lang });
+}
+
+const client = connect("/ws/train", {
+  onMessage: (m) => handlers[m.type]?.(m),
+  onFrame: (frame) => { if (run.addFrame(frame)) invalidate(); },
+  onClose: (retry) => readouts.banner(retry ? t("banner.reconnecting") : t("banner.disconnected")),
+});
+
+const controls = wireControls({
+  togglePlay() {
+    if (run.state === "running") { client.send(msg.pause()); return; }
+    run.scrub = null;
+    client.send(msg.resume());
+  },
+  step() { if (run.state === "running") client.send(msg.pause()); client.send(msg.step(1)); run.scrub = null; },
+  reset() { run.scrub = null; client.send(msg.reset()); },
+  speed(eps) { speed = eps; client.send(msg.speed(eps)); },
+  scrub(index) {
+    if (run.state === "running") client.send(msg.pause());
+    run.scrub = index;
+    invalidate();
+  },
+  trainHere() {
+    const frame = run.shown;
+    if (!frame) return;
+    run.scrub = null;
+    client.send(msg.restore(frame.header.epoch));
+    client.send(msg.resume());
+  },
+  toggle(name, on) {
+    if (name === "bias") diagram.setShowBias(on);
+    else if (name === "logY") chart.setOptions({ logY: on });
+    else output.setOptions({ [name]: on });
+    invalidate();
+  },
+  smoothing(v) { chart.setOptions({ smoothing: v }); },
+}, t);
+
+for (const link of document.querySelectorAll("[data-lang]")) {
+  link.addEventListener("click", async (event) => {
+    event.preventDefault();
+    await i18n.load(link.dataset.lang);
+    form.relabel();
+    controls.relabel();
+    readouts.relabel();
+    writeUrl(good, { lang: i18n.lang });
+    invalidate();
+  });
+}
+
+window.addEventListener("resize", invalidate);
+form.set(good);
+for (const e of page.errors) form.showError(e.field, e.message);
+writeUrl(good, { lang: i18n.lang });
+// A handle for the browser tests and bench/browser.py (read-only use).
+window.nnlive = { run, diagram, output, chart, stats: loop.stats, client };

@@ -1,0 +1,151 @@
+// The network diagram on one canvas: input features (their own small maps), hidden
+// neurons as live thumbnails of their activation, output neurons, connections coloured
+// by sign and thick by |w|, optional bias units. Hover reports a weight or bias; a
+// click on a neuron reports which one (the caller enlarges it).
+
+import { createHeatmap, createNeuronAtlas } from "./heatmap.js";
+import { CLASS_COLORS, neuronColor } from "./palette.js";
+import { fitCanvas } from "./canvas.js";
+import { featureMaps, FEATURE_LABELS } from "./features.js";
+import { layoutNetwork, hitTest } from "./network-layout.js";
+
+const POSITIVE = "#1f6fb4";
+const NEGATIVE = "#e66100";
+
+// onHover(hit | null, x, y) and onNeuronClick({column, index}) let the caller show text.
+export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick = () => {} } = {}) {
+  const atlas = createNeuronAtlas();
+  const output = createHeatmap();
+  const state = { features: ["x1", "x2"], frame: null, task: "classification", showBias: false };
+  let layout = null;
+
+  function draw() {
+    const header = state.frame?.header;
+    if (!header?.weights) return;
+    const sizes = [header.weights[0].length, ...header.weights.map((w) => w[0].length)];
+    const width = canvas.parentElement.clientWidth || 300;
+    layout = layoutNetwork(sizes, width, state.showBias);
+    canvas.style.height = `${layout.height}px`;
+    const { ctx } = fitCanvas(canvas);
+    ctx.clearRect(0, 0, layout.width, layout.height);
+    drawConnections(ctx, header);
+    drawNodes(ctx, header);
+  }
+
+  function drawConnections(ctx, header) {
+    let maxAbs = 1;
+    for (const w of header.weights) for (const row of w) for (const v of row) maxAbs = Math.max(maxAbs, Math.abs(v ?? 0));
+    for (const edge of layout.edges) {
+      const v = edge.bias ? header.biases[edge.layer][edge.to] : header.weights[edge.layer][edge.from][edge.to];
+      ctx.strokeStyle = (v ?? 0) >= 0 ? POSITIVE : NEGATIVE;
+      ctx.globalAlpha = edge.bias ? 0.55 : 0.8;
+      ctx.lineWidth = 0.5 + 5 * Math.min(1, Math.abs(v ?? 0) / maxAbs);
+      ctx.beginPath();
+      ctx.moveTo(edge.x0, edge.y0);
+      ctx.lineTo(edge.x1, edge.y1);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  function drawNodes(ctx, header) {
+    const frame = state.frame;
+    const inputs = featureMaps(state.features);
+    const neurons = frame.neurons && header.neurons;
+    const counts = neurons ? header.neurons.layers : [];
+    const total = counts.reduce((a, b) => a + b, 0);
+    const thumbs = neurons ? atlas.paint(frame.neurons, header.neurons.shape[0], total) : null;
+    const outImg = frame.grid && header.grid.shape.length === 2
+      ? output.paint(frame.grid, header.grid.shape, { kind: state.task === "regression" ? "regression" : "binary" })
+      : null;
+    ctx.imageSmoothingEnabled = true;
+    let offset = 0;
+    layout.columns.forEach((column, c) => {
+      column.forEach((node, i) => {
+        if (c === 0) drawInput(ctx, node, inputs[i], state.features[i]);
+        else if (c === layout.columns.length - 1) drawOutput(ctx, node, outImg, i);
+        else drawImageNode(ctx, node, thumbs, header.neurons?.shape[0], offset + i, c === 1 ? neuronColor(i) : "#555");
+      });
+      if (c > 0 && c < layout.columns.length - 1) offset += column.length;
+    });
+    for (const node of layout.biasNodes) drawBias(ctx, node);
+  }
+
+  function drawInput(ctx, node, map, name) {
+    if (map) ctx.drawImage(map, node.x, node.y, node.size, node.size);
+    ctx.strokeStyle = "#555";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(node.x + 0.5, node.y + 0.5, node.size - 1, node.size - 1);
+    ctx.fillStyle = "#222";
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    ctx.fillText(FEATURE_LABELS[name] ?? name, node.x - 4, node.y + node.size / 2);
+  }
+
+  function drawImageNode(ctx, node, atlasCanvas, r, index, outline) {
+    if (atlasCanvas && r) ctx.drawImage(atlasCanvas, index * r, 0, r, r, node.x, node.y, node.size, node.size);
+    else { ctx.fillStyle = "#ddd"; ctx.fillRect(node.x, node.y, node.size, node.size); }
+    ctx.strokeStyle = outline;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(node.x + 1, node.y + 1, node.size - 2, node.size - 2);
+  }
+
+  function drawOutput(ctx, node, outImg, i) {
+    if (outImg) ctx.drawImage(outImg, node.x, node.y, node.size, node.size);
+    else { ctx.fillStyle = CLASS_COLORS[i % CLASS_COLORS.length]; ctx.fillRect(node.x, node.y, node.size, node.size); }
+    ctx.strokeStyle = "#222";
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(node.x + 0.75, node.y + 0.75, node.size - 1.5, node.size - 1.5);
+  }
+
+  function drawBias(ctx, node) {
+    ctx.fillStyle = "#fff";
+    ctx.strokeStyle = "#555";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.arc(node.cx, node.cy, node.r, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = "#222";
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText("1", node.cx, node.cy + 0.5);
+  }
+
+  function pointer(event) {
+    const rect = canvas.getBoundingClientRect();
+    return [event.clientX - rect.left, event.clientY - rect.top];
+  }
+
+  canvas.addEventListener("pointermove", (event) => {
+    const [x, y] = pointer(event);
+    onHover(layout && state.frame ? describe(hitTest(layout, x, y)) : null, x, y);
+  });
+  canvas.addEventListener("pointerleave", () => onHover(null, 0, 0));
+  canvas.addEventListener("click", (event) => {
+    const hit = layout && hitTest(layout, ...pointer(event));
+    if (hit?.kind === "node" && hit.column > 0) onNeuronClick({ column: hit.column, index: hit.index });
+  });
+
+  // Adds the live value (weight, bias) to a hit from the layout.
+  function describe(hit) {
+    if (!hit) return null;
+    const { weights, biases } = state.frame.header;
+    if (hit.kind === "edge") {
+      const e = hit.edge;
+      return { ...hit, value: e.bias ? biases[e.layer][e.to] : weights[e.layer][e.from][e.to] };
+    }
+    if (hit.kind === "node" && hit.column > 0) return { ...hit, value: biases[hit.column - 1][hit.index] };
+    return { ...hit, feature: state.features[hit.index] };
+  }
+
+  return {
+    draw,
+    setFrame(frame) { state.frame = frame; },
+    setFeatures(features, task) { state.features = features; state.task = task; },
+    setShowBias(show) { state.showBias = show; },
+    get layout() { return layout; },
+  };
+}
