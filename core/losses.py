@@ -150,11 +150,17 @@ def loss_and_grad(name: str, kind: str, z: np.ndarray, y: np.ndarray) -> tuple[f
     return float(loss.value(z, y, kind).mean()), loss.grad(z, y, kind) / n
 
 
-def error_rate(z: np.ndarray, y: np.ndarray) -> float:
-    """The 0-1 loss: the share of examples whose predicted class is wrong.
+def misclassified(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per example, whether the predicted class is wrong (the 0-1 loss).
 
-    A metric only, never trained on: its gradient is zero almost everywhere. One output
-    predicts class 1 when z > 0 (σ(z) > ½, or a positive hinge score).
+    One output predicts class 1 when z > 0 (σ(z) > ½, or a positive hinge score);
+    several predict the largest.
     """
     predicted = (z[:, 0] > 0) if z.shape[1] == 1 else z.argmax(axis=1)
-    return float(np.mean(predicted != y))
+    return predicted != y
+
+
+def error_rate(z: np.ndarray, y: np.ndarray) -> float:
+    """The 0-1 loss averaged: a metric only, never trained on, since its gradient is zero
+    almost everywhere."""
+    return float(np.mean(misclassified(z, y)))

@@ -9,15 +9,18 @@ parameter in one buffer lets an optimizer update all of them in one NumPy call.
 Initialisation (as TensorFlow Playground's): weights U(−0.5, 0.5), biases 0.1, drawn
 from ``init_rng(seed)`` layer by layer.
 
-At these sizes NumPy's cost is per call, not per flop, so the forward and backward
-passes write into preallocated buffers (``out=``), one workspace per batch size.
+At these sizes NumPy's cost is per call, not per flop, so training works on the
+transposed problem: each layer is stored as (fan_out, fan_in + 1) rows and activations
+as (units + 1, n) with the ones in the last *row*. Every slice the hot loop writes to is
+then contiguous, every product is one ``np.dot`` into a preallocated buffer (``out=``),
+and ``layers`` is simply the transposed view. One workspace per batch size.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from core.activations import ACTIVATIONS, sigmoid
+from core.activations import ACTIVATIONS
 from core.losses import LOSSES
 
 
@@ -34,13 +37,25 @@ def with_bias_column(x: np.ndarray) -> np.ndarray:
 
 
 class _Workspace:
-    """Buffers for one batch size: augmented activations, pre-activations, deltas."""
+    """Transposed buffers for n examples: activations (units + 1, n) whose last row is 1."""
 
     def __init__(self, sizes: list[int], n: int):
-        self.a = [np.ones((n, k + 1)) for k in sizes[1:-1]]  # hidden [a, 1]
-        self.z = [np.empty((n, k)) for k in sizes[1:]]
-        self.delta = [np.empty((n, k)) for k in sizes[1:-1]]
-        self.tmp = [np.empty((n, k)) for k in sizes[1:-1]]
+        self.a = [np.ones((k + 1, n)) for k in sizes[1:-1]]
+        self.z = [np.empty((k, n)) for k in sizes[1:]]
+        self.back = [np.empty((k + 1, n)) for k in sizes[1:-1]]  # Wᵀ·δ, bias row unused
+        self.tmp = [np.empty((k, n)) for k in sizes[1:-1]]
+
+
+class Batch:
+    """One mini-batch prepared for the hot loop: inputs transposed, targets as a row."""
+
+    def __init__(self, x_aug: np.ndarray, y: np.ndarray):
+        self.xt = np.ascontiguousarray(x_aug.T)
+        self.y = y
+        n = len(y)
+        # For sigmoid + cross-entropy, ∂L/∂z = (σ(z) − y)/n = tanh(z/2)·(1/2n) + (½ − y)/n.
+        self.ce_offset = ((0.5 - y) / n).reshape(1, -1)
+        self.ce_scale = 0.5 / n
 
 
 class Network:
@@ -49,24 +64,28 @@ class Network:
         self.activation = ACTIVATIONS[activation]
         self.activation_name = activation
         self.output_kind = output_kind
-        shapes = [(fan_in + 1, fan_out) for fan_in, fan_out in zip(self.sizes, self.sizes[1:])]
-        self.params = np.empty(sum(r * c for r, c in shapes))
-        self.layers = self._views(self.params, shapes)
+        self.shapes = [(fan_out, fan_in + 1) for fan_in, fan_out in zip(self.sizes, self.sizes[1:])]
+        self.params = np.empty(sum(r * c for r, c in self.shapes))
+        self.rows = self._rows(self.params)
+        self.layers = [rows.T for rows in self.rows]  # (fan_in + 1, fan_out) views
         self.weight_mask = np.ones_like(self.params)
-        for view in self._views(self.weight_mask, shapes):
+        for view in self.layer_views(self.weight_mask):
             view[-1] = 0.0  # biases are not regularized
         self.grad = np.zeros_like(self.params)
-        self._grad_layers = self._views(self.grad, shapes)
+        self._grad_rows = self._rows(self.grad)
         self._workspaces: dict[int, _Workspace] = {}
         self.initialize(seed)
 
-    @staticmethod
-    def _views(flat: np.ndarray, shapes) -> list[np.ndarray]:
+    def _rows(self, flat: np.ndarray) -> list[np.ndarray]:
         views, start = [], 0
-        for rows, cols in shapes:
+        for rows, cols in self.shapes:
             views.append(flat[start : start + rows * cols].reshape(rows, cols))
             start += rows * cols
         return views
+
+    def layer_views(self, flat: np.ndarray) -> list[np.ndarray]:
+        """(fan_in + 1, fan_out) views of any buffer laid out like ``params``."""
+        return [rows.T for rows in self._rows(flat)]
 
     def initialize(self, seed: int) -> None:
         rng = init_rng(seed)
@@ -92,28 +111,34 @@ class Network:
     def forward(self, x_aug: np.ndarray) -> np.ndarray:
         """Raw output scores z of shape (n, n_outputs) for inputs [x, 1] of shape (n, k + 1).
 
-        The returned array is a workspace buffer: copy it to keep it.
+        The returned array is a view of a workspace buffer: copy it to keep it.
         """
-        ws = self._workspace(x_aug.shape[0])
-        a = x_aug
-        for l, layer in enumerate(self.layers[:-1]):
-            np.matmul(a, layer, out=ws.z[l])
-            self.activation.fn(ws.z[l], out=ws.a[l][:, :-1])
+        return self._forward_t(x_aug.T).T
+
+    def _forward_t(self, xt: np.ndarray) -> np.ndarray:
+        ws = self._workspace(xt.shape[1])
+        a = xt
+        for l, rows in enumerate(self.rows[:-1]):
+            np.dot(rows, a, out=ws.z[l])
+            self.activation.fn(ws.z[l], out=ws.a[l][:-1])
             a = ws.a[l]
-        return np.matmul(a, self.layers[-1], out=ws.z[-1])
+        return np.dot(self.rows[-1], a, out=ws.z[-1])
 
     def backward(self, x_aug: np.ndarray, dz: np.ndarray) -> np.ndarray:
-        """∂L/∂params into ``self.grad`` given ∂L/∂z of the output (after ``forward``)."""
-        ws = self._workspace(x_aug.shape[0])
-        inputs = [x_aug, *ws.a]
-        for l in range(len(self.layers) - 1, -1, -1):
-            np.matmul(inputs[l].T, dz, out=self._grad_layers[l])
+        """∂L/∂params into ``self.grad`` given ∂L/∂z (n, m) of the output (after ``forward``)."""
+        return self._backward_t(x_aug.T, dz.T)
+
+    def _backward_t(self, xt: np.ndarray, dzt: np.ndarray) -> np.ndarray:
+        ws = self._workspace(xt.shape[1])
+        inputs = [xt, *ws.a]
+        for l in range(len(self.rows) - 1, -1, -1):
+            np.dot(dzt, inputs[l].T, out=self._grad_rows[l])
             if l == 0:
                 break
-            delta = ws.delta[l - 1]
-            np.matmul(dz, self.layers[l][:-1].T, out=delta)
-            delta *= self._activation_der(ws.z[l - 1], ws.a[l - 1][:, :-1], ws.tmp[l - 1])
-            dz = delta
+            np.dot(self.rows[l].T, dzt, out=ws.back[l - 1])
+            delta = ws.back[l - 1][:-1]
+            delta *= self._activation_der(ws.z[l - 1], ws.a[l - 1][:-1], ws.tmp[l - 1])
+            dzt = delta
         return self.grad
 
     def _activation_der(self, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> np.ndarray:
@@ -125,11 +150,17 @@ class Network:
 
     def data_gradient(self, x_aug: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
         """∂(mean data loss)/∂params for one mini-batch, into ``self.grad``."""
-        z = self.forward(x_aug)
+        return self.batch_gradient(Batch(x_aug, y), loss)
+
+    def batch_gradient(self, batch: Batch, loss: str) -> np.ndarray:
+        """``data_gradient`` for a prepared ``Batch``: the training hot path."""
+        zt = self._forward_t(batch.xt)
         if loss == "cross_entropy" and self.output_kind == "sigmoid":
-            dz = sigmoid(z)  # the common case, fused: (σ(z) − y) / n
-            dz -= y.reshape(-1, 1)
-            dz *= 1.0 / len(y)
+            np.multiply(zt, 0.5, out=zt)  # the common case, fused (see Batch)
+            np.tanh(zt, out=zt)
+            zt *= batch.ce_scale
+            zt += batch.ce_offset
+            dzt = zt
         else:
-            dz = LOSSES[loss].grad(z, y, self.output_kind) / len(y)
-        return self.backward(x_aug, dz)
+            dzt = (LOSSES[loss].grad(zt.T, batch.y, self.output_kind) / len(batch.y)).T
+        return self._backward_t(batch.xt, dzt)

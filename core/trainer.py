@@ -19,8 +19,8 @@ import numpy as np
 from core.config import Config
 from core.datasets import Dataset, make_dataset
 from core.features import feature_matrix
-from core.losses import LOSSES, error_rate, n_outputs, output_kind
-from core.network import Network, with_bias_column
+from core.losses import LOSSES, misclassified, n_outputs, output_kind
+from core.network import Batch, Network, with_bias_column
 from core.optimizers import make_optimizer
 from core.regularizers import REGULARIZERS
 
@@ -43,7 +43,7 @@ class Trainer:
         sizes = [len(config.features), *config.hidden, n_outputs(config.task, config.n_classes)]
         self.network = Network(sizes, config.activation, self.kind, seed=config.seed)
         self._last_good = self.network.params.copy()
-        self._batches: list[tuple[np.ndarray, np.ndarray]] = []
+        self._batches: list[Batch] = []
         self.apply_hot(config, force=True)
         self.reset()
 
@@ -64,7 +64,7 @@ class Trainer:
         if force or config.batch_size != old.batch_size:
             b = config.batch_size
             self._batches = [
-                (self._x_train[i : i + b], self._y_train[i : i + b])
+                Batch(self._x_train[i : i + b], self._y_train[i : i + b])
                 for i in range(0, self._n_train, b)
             ]
         if not force and config.optimizer != old.optimizer:
@@ -94,8 +94,8 @@ class Trainer:
         net, cfg, opt = self.network, self.config, self.optimizer
         params, lr = net.params, cfg.learning_rate
         penalty = REGULARIZERS[cfg.regularization] if cfg.reg_rate > 0 else None
-        for x, y in self._batches:
-            grad = net.data_gradient(x, y, cfg.loss)
+        for batch in self._batches:
+            grad = net.batch_gradient(batch, cfg.loss)
             if penalty is not None:
                 grad += cfg.reg_rate * penalty(params)[1] * net.weight_mask
             opt.update(params, grad, lr)
@@ -106,20 +106,23 @@ class Trainer:
 
     # --- measurement ------------------------------------------------------------------
     def _measure(self, epoch: int = 0) -> dict:
+        """One forward pass over train and test rows together, then the two means."""
         z = self.network.forward(self._x_all)
-        value = LOSSES[self.config.loss].value
         n = self._n_train
-        zt, zs = z[:n], z[n:]
-        yt, ys = self._y_all[:n], self._y_all[n:]
-        classification = self.config.task == "classification"
-        return {
+        losses = LOSSES[self.config.loss].value(z, self._y_all, self.kind)
+        entry = {
             "epoch": epoch,
-            "train_loss": float(value(zt, yt, self.kind).mean()),
-            "test_loss": float(value(zs, ys, self.kind).mean()) if len(ys) else None,
-            "train_error": error_rate(zt, yt) if classification else None,
-            "test_error": error_rate(zs, ys) if classification and len(ys) else None,
+            "train_loss": float(losses[:n].mean()),
+            "test_loss": float(losses[n:].mean()),
+            "train_error": None,
+            "test_error": None,
             "penalty": self.penalty(),
         }
+        if self.config.task == "classification":
+            wrong = misclassified(z, self._y_all)
+            entry["train_error"] = float(wrong[:n].mean())
+            entry["test_error"] = float(wrong[n:].mean())
+        return entry
 
     def penalty(self) -> float:
         """λ·R(w) at the current weights (0 without regularization)."""

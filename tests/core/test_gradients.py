@@ -74,5 +74,5 @@ def test_gradient_matches_finite_differences(loss, kind, m, activation, regulari
 
 def test_biases_are_never_regularized():
     net = Network([2, 3, 1], "tanh", "sigmoid", seed=1)
-    for layer_mask in Network._views(net.weight_mask, [l.shape for l in net.layers]):
+    for layer_mask in net.layer_views(net.weight_mask):
         assert np.all(layer_mask[-1] == 0.0) and np.all(layer_mask[:-1] == 1.0)

@@ -73,10 +73,10 @@ def test_probe_gradients_match_finite_differences(fields):
     net, point = trainer.network, [1.3, -0.7]
     label = 2 if config.n_classes == 3 else (0.4 if config.task == "regression" else 1)
     result = probe(net, config.features, point, label=label, loss=config.loss)
-    analytic = np.concatenate(
-        [np.vstack([np.array(w), np.array(b)[None]]).ravel()
-         for w, b in zip(result["gradients"]["weights"], result["gradients"]["biases"])]
-    )
+    analytic = np.zeros_like(net.params)  # laid out like params, to compare entry by entry
+    for view, w, b in zip(net.layer_views(analytic), result["gradients"]["weights"],
+                          result["gradients"]["biases"]):
+        view[:-1], view[-1] = w, b
     x = with_bias_column(np.array([point]))
     def loss_at():
         y = np.array([float(label)])
