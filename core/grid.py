@@ -16,7 +16,7 @@ import numpy as np
 
 from core.features import feature_matrix
 from core.losses import softmax
-from core.network import Network, with_bias_column
+from core.network import Network
 
 EXTENT = 6.0
 
@@ -31,19 +31,20 @@ def grid_points(resolution: int) -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def _grid_inputs(resolution: int, features: tuple[str, ...]) -> np.ndarray:
-    x = feature_matrix(grid_points(resolution), features)
-    return with_bias_column(x).astype(np.float32)
+    return feature_matrix(grid_points(resolution), features).astype(np.float32)
 
 
-def _layer_outputs(network: Network, x_aug: np.ndarray) -> list[np.ndarray]:
-    """[a_1, …, a_hidden, z_out] in float32 for augmented float32 inputs."""
-    outputs, a = [], x_aug
-    for layer in network.layers[:-1]:
-        z = a @ layer.astype(np.float32)
-        act = network.activation.fn(z, out=z)
-        outputs.append(act)
-        a = with_bias_column(act)
-    outputs.append(a @ network.layers[-1].astype(np.float32))
+def layer_grids(network: Network, features, resolution: int) -> list[np.ndarray]:
+    """One float32 pass over the R×R cells: [a_1, …, a_hidden, z_out], each (R·R, units)."""
+    outputs, a = [], _grid_inputs(resolution, tuple(features))
+    with np.errstate(all="ignore"):
+        for l, layer in enumerate(network.layers):
+            z = a @ layer[:-1].astype(np.float32)
+            z += layer[-1].astype(np.float32)
+            if l < len(network.layers) - 1:
+                z = network.activation.fn(z, out=z)
+            outputs.append(z)
+            a = z
     return outputs
 
 
@@ -71,8 +72,8 @@ def output_range(network: Network, values: np.ndarray, labels: np.ndarray | None
 
 def output_grid(network: Network, features, resolution: int, labels=None):
     """(values, lo, hi): P(class 1) (R, R); K probabilities (R, R, K); or values (R, R)."""
+    z = layer_grids(network, features, resolution)[-1]
     with np.errstate(all="ignore"):
-        z = _layer_outputs(network, _grid_inputs(resolution, tuple(features)))[-1]
         values = _output_values(network, z)
     lo, hi = output_range(network, values, labels)
     shape = (resolution, resolution) + ((values.shape[1],) if values.ndim == 2 else ())
@@ -81,8 +82,7 @@ def output_grid(network: Network, features, resolution: int, labels=None):
 
 def neuron_grids(network: Network, features, resolution: int):
     """Each hidden layer's activations, (R, R, n_l), with one (lo, hi) range per neuron."""
-    with np.errstate(all="ignore"):
-        hidden = _layer_outputs(network, _grid_inputs(resolution, tuple(features)))[:-1]
+    hidden = layer_grids(network, features, resolution)[:-1]
     grids = []
     for act in hidden:
         grids.append((act.reshape(resolution, resolution, -1), _neuron_ranges(network, act)))

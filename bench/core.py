@@ -1,0 +1,107 @@
+"""Speed of the training core: epochs/s, µs per mini-batch step, grid ms, stacked sweeps.
+
+    .venv/bin/python bench/core.py              # NumPy only
+    .venv/bin/python bench/core.py --vs-torch   # also PyTorch CPU eager, same process
+
+Every figure is the median of several runs; compare figures as ratios within one run
+(the machine is shared and noisy). Set to one BLAS thread, as the server runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.config import validate_config  # noqa: E402
+from core.grid import output_grid  # noqa: E402
+from core.sweep import run_sweep  # noqa: E402
+from core.trainer import Trainer  # noqa: E402
+
+CASES = {
+    "a default circle 2-4-2-1 tanh, batch 10": {},
+    "b default circle, full batch (250)": {"batch_size": 250},
+    "c 6 hidden layers x 8, batch 10": {"hidden": [8] * 6},
+    "d three_blobs, 8 hidden, softmax, batch 10": {"dataset": "three_blobs", "hidden": [8]},
+}
+
+
+def median_time(fn, repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_epochs(fields: dict, epochs: int = 200) -> tuple[float, float]:
+    trainer = Trainer(validate_config({"seed": 1, **fields}))
+    trainer.train_epochs(5)
+
+    def run():
+        trainer.reset()
+        trainer.train_epochs(epochs)
+
+    seconds = median_time(run)
+    steps = epochs * len(trainer._batches)
+    return epochs / seconds, seconds / steps * 1e6
+
+
+def bench_grid(fields: dict, resolution: int) -> float:
+    trainer = Trainer(validate_config({"seed": 1, **fields}))
+    features = trainer.config.features
+
+    def run():  # one float32 pass computes every neuron's map and the output
+        for _ in range(20):
+            output_grid(trainer.network, features, resolution)
+
+    return median_time(run) / 20 * 1e3
+
+
+def bench_sweep(epochs: int = 300) -> tuple[float, float]:
+    configs = [validate_config({"seed": 1, "hidden": [h]}) for h in (1, 2, 3, 4, 5, 6, 7, 8)]
+    together = median_time(lambda: run_sweep(configs, epochs), repeats=3)
+
+    def one_by_one():
+        for config in configs:
+            Trainer(config).train_epochs(epochs)
+
+    return together, median_time(one_by_one, repeats=3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--vs-torch", action="store_true", help="also time PyTorch CPU eager")
+    args = parser.parse_args()
+    print("training (median of 5 runs of 200 epochs)")
+    ours = {}
+    for name, fields in CASES.items():
+        eps, us = bench_epochs(fields)
+        ours[name] = eps
+        print(f"  {name:48s} {eps:9.0f} epochs/s  {us:6.1f} µs/step")
+    print("grid: one pass, every neuron's map and the output (median, ms per grid)")
+    for name, fields in [("default 2-4-2-1", {}), ("6x8", {"hidden": [8] * 6})]:
+        for resolution in (100, 200):
+            print(f"  {name:16s} R={resolution:3d}  {bench_grid(fields, resolution):7.2f} ms")
+    together, apart = bench_sweep()
+    print(f"sweep of 8 hidden sizes x 300 epochs: together {together:.2f} s, one by one "
+          f"{apart:.2f} s, ratio {together / apart:.2f}")
+    if args.vs_torch:
+        from bench.torch_reference import torch_epochs_per_second
+
+        print("PyTorch CPU eager, same configurations")
+        for name, fields in CASES.items():
+            theirs = torch_epochs_per_second(fields)
+            print(f"  {name:48s} {theirs:9.0f} epochs/s   ours/torch {ours[name] / theirs:5.1f}x")
+
+
+if __name__ == "__main__":
+    main()
