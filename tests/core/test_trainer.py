@@ -115,3 +115,30 @@ def test_regression_reports_no_error_rate():
     trainer = _trainer(dataset="plane")
     trainer.train_epochs(2)
     assert trainer.history[-1]["train_error"] is None and trainer.history[-1]["test_error"] is None
+
+
+def test_every_registry_key_builds_and_trains():
+    from core.activations import ACTIVATIONS
+    from core.datasets import GENERATORS
+    from core.losses import LOSSES
+    from core.optimizers import OPTIMIZERS
+    from core.regularizers import REGULARIZERS
+
+    combos = [{"activation": a} for a in ACTIVATIONS]
+    combos += [{"optimizer": o} for o in OPTIMIZERS]
+    combos += [{"regularization": r, "reg_rate": 0.01} for r in REGULARIZERS]
+    combos += [{"loss": name} for name in LOSSES]
+    combos += [{"dataset": d} for d in GENERATORS]
+    for fields in combos:
+        trainer = _trainer(n_points=60, **fields)
+        assert len(trainer.train_epochs(2)) == 2, fields
+        assert np.isfinite(trainer.history[-1]["train_loss"]), fields
+
+
+def test_custom_points_train_in_the_order_sent_after_the_seeded_shuffle():
+    points = [[-3, -3, 0], [-2, -3, 0], [3, 3, 1], [2, 3, 1], [3, -3, 2], [2, -2, 2]]
+    trainer = _trainer(dataset="custom", points=points, train_ratio=50)
+    assert trainer.config.n_classes == 3 and trainer.network.sizes[-1] == 3
+    rows = np.vstack([trainer.dataset.train, trainer.dataset.test]).tolist()
+    assert sorted(map(tuple, rows)) == sorted(tuple(map(float, p)) for p in points)
+    assert len(trainer.train_epochs(3)) == 3
