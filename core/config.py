@@ -15,6 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.config_checks import (
+    ConfigError,
+    check_choice,
+    check_number,
+    check_sequence,
+    fail,
+    show,
+)
 from core.features import FEATURES, canonical_features
 
 DATASETS = ("circle", "xor", "gaussian", "spiral", "three_blobs", "plane",
@@ -69,124 +77,32 @@ SPECS: dict[str, _Spec] = {
 FIELD_NAMES: tuple[str, ...] = tuple(SPECS)
 
 
-class ConfigError(ValueError):
-    """A field-level refusal: ``field`` (e.g. ``"hidden[2]"``), a full sentence
-    ``message``, the ``allowed`` values in words, and what was ``received``."""
-
-    def __init__(self, field: str, message: str, allowed: str, received: Any):
-        super().__init__(message)
-        self.field, self.message, self.allowed = field, message, allowed
-        self.received = _json_safe(received)
-
-    def to_dict(self) -> dict:
-        return {"code": "invalid_config", "field": self.field, "message": self.message,
-                "allowed": self.allowed, "received": self.received}
-
-
-def _json_safe(value: Any, depth: int = 0) -> Any:
-    """What came, in a form JSON can carry (no NaN, bounded size)."""
-    if value is None or isinstance(value, (bool, str)):
-        return value if not isinstance(value, str) or len(value) <= 200 else value[:200] + "…"
-    if isinstance(value, numbers.Integral):
-        return int(value) if abs(value) < 2**64 else _show(value)
-    if isinstance(value, numbers.Real):
-        return float(value) if math.isfinite(value) else _show(value)
-    if isinstance(value, (list, tuple)) and depth < 3:
-        if len(value) > 20:
-            return f"a list of {len(value)} items"
-        return [_json_safe(item, depth + 1) for item in value]
-    return _show(value)
-
-
-def _show(value: Any) -> str:
-    """JSON-like text of a value for messages: 11, 2.5, NaN, true, "abc", [1, 2]."""
-    if isinstance(value, (list, tuple)) and len(value) > 20:
-        return f"a list of {len(value)} items"
-    if isinstance(value, numbers.Integral) and abs(value) >= 10**30:
-        return "a very large positive integer" if value > 0 else "a very large negative integer"
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _fail(field: str, allowed: str, received: Any) -> ConfigError:
-    return ConfigError(field, f"{field} must be {allowed}; got {_show(received)}.",
-                       allowed, received)
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
-# --- value checks ---------------------------------------------------------------------------
-
-def _number(field: str, value: Any, lo: float | None, hi: float | None, *,
-            integer: bool = False, lo_exclusive: bool = False, allowed: str | None = None):
-    """A finite number (bools and strings refused) in [lo, hi]; ints for integer fields.
-
-    A whole float such as 3.0 counts as the integer 3 (JSON writers differ), 2.5 does not.
-    """
-    if allowed is None:
-        allowed = _range_words(integer, lo, hi, lo_exclusive)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _fail(field, allowed, value)
-    if isinstance(value, numbers.Integral):
-        value = int(value)
-    elif not math.isfinite(value) or (integer and not float(value).is_integer()):
-        raise _fail(field, allowed, value)
-    too_low = lo is not None and (value <= lo if lo_exclusive else value < lo)
-    if too_low or (hi is not None and value > hi):
-        raise _fail(field, allowed, value)
-    return int(value) if integer else float(value)
-
-
-def _range_words(integer: bool, lo, hi, lo_exclusive: bool = False) -> str:
-    noun = "an integer" if integer else "a number"
-    if lo_exclusive:
-        return f"{noun} greater than {_fmt(lo)} and at most {_fmt(hi)}"
-    return f"{noun} from {_fmt(lo)} to {_fmt(hi)}"
-
-
-def _choice(field: str, value: Any, choices: tuple) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise _fail(field, "one of " + ", ".join(choices), value)
-    return value
-
-
-def _sequence(field: str, value: Any, lo: int, hi: int, what: str) -> list:
-    if not isinstance(value, (list, tuple)) or not lo <= len(value) <= hi:
-        raise _fail(field, f"a list of {lo} to {hi} {what}", value)
-    return list(value)
-
-
 def _features(value: Any) -> tuple[str, ...]:
-    items = _sequence("features", value, 1, len(FEATURES), "feature names")
+    items = check_sequence("features", value, 1, len(FEATURES), "feature names")
     for i, name in enumerate(items):
-        _choice(f"features[{i}]", name, tuple(FEATURES))
+        check_choice(f"features[{i}]", name, tuple(FEATURES))
         if name in items[:i]:
-            raise ConfigError(f"features[{i}]", f"features[{i}] repeats {_show(name)}; each "
+            raise ConfigError(f"features[{i}]", f"features[{i}] repeats {show(name)}; each "
                               "feature may be given once.", "each feature at most once", name)
     return canonical_features(items)
 
 
 def _hidden(value: Any) -> tuple[int, ...]:
-    items = _sequence("hidden", value, 0, MAX_HIDDEN_LAYERS, "layer sizes")
-    return tuple(_number(f"hidden[{i}]", n, 1, MAX_NEURONS, integer=True)
+    items = check_sequence("hidden", value, 0, MAX_HIDDEN_LAYERS, "layer sizes")
+    return tuple(check_number(f"hidden[{i}]", n, 1, MAX_NEURONS, integer=True)
                  for i, n in enumerate(items))
 
 
 def _points(value: Any) -> tuple[tuple[float, float, int], ...]:
-    rows = _sequence("points", value, MIN_CUSTOM_ROWS, MAX_CUSTOM_ROWS, "rows [x1, x2, label]")
+    rows = check_sequence("points", value, MIN_CUSTOM_ROWS, MAX_CUSTOM_ROWS, "rows [x1, x2, label]")
     return tuple(_point_row(i, row) for i, row in enumerate(rows))
 
 
 def _point_row(i: int, row: Any) -> tuple[float, float, int]:
     if not isinstance(row, (list, tuple)) or len(row) != 3:
-        raise _fail(f"points[{i}]", "a row [x1, x2, label]", row)
-    x1, x2 = (_number(f"points[{i}][{j}]", row[j], -COORD_LIMIT, COORD_LIMIT) for j in (0, 1))
-    label = _number(f"points[{i}][2]", row[2], 0, 2, integer=True,
+        raise fail(f"points[{i}]", "a row [x1, x2, label]", row)
+    x1, x2 = (check_number(f"points[{i}][{j}]", row[j], -COORD_LIMIT, COORD_LIMIT) for j in (0, 1))
+    label = check_number(f"points[{i}][2]", row[2], 0, 2, integer=True,
                     allowed="a class label 0, 1 or 2")
     return (x1, x2, label)
 
@@ -284,19 +200,19 @@ def validate_config(raw: Any, *, choose_seed: Callable[[], int] | None = None) -
     Raises ``ConfigError`` for the first field that is refused.
     """
     if not isinstance(raw, Mapping):
-        raise _fail("config", "an object mapping field names to values", raw)
+        raise fail("config", "an object mapping field names to values", raw)
     _refuse_unknown(raw)
-    dataset = _choice("dataset", raw.get("dataset", "circle"), DATASETS)
+    dataset = check_choice("dataset", raw.get("dataset", "circle"), DATASETS)
     points, n_points = _size(raw, dataset)
     values: dict[str, Any] = {"dataset": dataset, "points": points, "n_points": n_points}
     for name in ("noise", "train_ratio", "reg_rate", "learning_rate"):
         spec = SPECS[name]
-        values[name] = _number(name, raw.get(name, spec.default), spec.lo, spec.hi,
+        values[name] = check_number(name, raw.get(name, spec.default), spec.lo, spec.hi,
                                lo_exclusive=spec.lo_exclusive)
     values["features"] = _features(raw.get("features", SPECS["features"].default))
     values["hidden"] = _hidden(raw.get("hidden", SPECS["hidden"].default))
     for name in ("activation", "regularization", "optimizer"):
-        values[name] = _choice(name, raw.get(name, SPECS[name].default), SPECS[name].choices)
+        values[name] = check_choice(name, raw.get(name, SPECS[name].default), SPECS[name].choices)
     values["loss"] = _loss(raw, dataset)
     values["batch_size"] = _batch_size(raw, n_train_for(n_points, values["train_ratio"]))
     values["seed"] = _seed(raw, choose_seed or (lambda: secrets.randbelow(2**32)))
@@ -320,7 +236,7 @@ def _size(raw: Mapping, dataset: str) -> tuple[tuple | None, int]:
                               f"points with dataset {dataset}.", "only with dataset custom",
                               given)
         spec = SPECS["n_points"]
-        return None, _number("n_points", raw.get("n_points", spec.default), spec.lo, spec.hi,
+        return None, check_number("n_points", raw.get("n_points", spec.default), spec.lo, spec.hi,
                              integer=True)
     if given is None:
         raise ConfigError("points", "points must be given when dataset is custom: a list of "
@@ -330,17 +246,17 @@ def _size(raw: Mapping, dataset: str) -> tuple[tuple | None, int]:
     n = raw.get("n_points", len(points))
     if isinstance(n, bool) or not isinstance(n, numbers.Real) or n != len(points):
         allowed = f"{len(points)}, the number of rows in points"
-        raise _fail("n_points", allowed, n)
+        raise fail("n_points", allowed, n)
     return points, len(points)
 
 
 def _loss(raw: Mapping, dataset: str) -> str:
     regression = dataset in REGRESSION_DATASETS
-    loss = _choice("loss", raw.get("loss", "mse" if regression else "cross_entropy"),
+    loss = check_choice("loss", raw.get("loss", "mse" if regression else "cross_entropy"),
                    SPECS["loss"].choices)
     if regression and loss in CLASSIFICATION_ONLY_LOSSES:
         raise ConfigError("loss", f"loss must be mse or mae for the regression dataset "
-                          f"{dataset}; got {_show(loss)}.", "mse or mae", loss)
+                          f"{dataset}; got {show(loss)}.", "mse or mae", loss)
     return loss
 
 
@@ -348,12 +264,12 @@ def _batch_size(raw: Mapping, n_train: int) -> int:
     if "batch_size" not in raw:
         return min(10, n_train)
     allowed = f"an integer from 1 to {n_train} (the number of training points)"
-    return _number("batch_size", raw["batch_size"], 1, n_train, integer=True, allowed=allowed)
+    return check_number("batch_size", raw["batch_size"], 1, n_train, integer=True, allowed=allowed)
 
 
 def _seed(raw: Mapping, choose_seed: Callable[[], int]) -> int:
     value = raw["seed"] if "seed" in raw else choose_seed()
-    return _number("seed", value, 0, SEED_MAX, integer=True)
+    return check_number("seed", value, 0, SEED_MAX, integer=True)
 
 
 def apply_update(config: Config, partial: Any) -> tuple[Config, bool]:
@@ -364,7 +280,7 @@ def apply_update(config: Config, partial: Any) -> tuple[Config, bool]:
     task's default loss. Restart is needed when any field outside ``HOT_FIELDS`` changed.
     """
     if not isinstance(partial, Mapping):
-        raise _fail("config", "an object mapping field names to values", partial)
+        raise fail("config", "an object mapping field names to values", partial)
     _refuse_unknown(partial)
     merged = config.to_dict()
     merged.update(partial)
