@@ -17,6 +17,7 @@ from app.handlers import handle
 from app.outbox import Outbox, OutboxFull
 from app.protocol import (
     BINARY_NOT_SUPPORTED,
+    CLOSE_NORMAL,
     CLOSE_POLICY,
     CLOSE_REPLACED,
     CLOSE_TRY_AGAIN_LATER,
@@ -48,13 +49,14 @@ async def train_socket(websocket: WebSocket) -> None:
     except SessionLimit as exc:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.reason)
         return
-    outbox = Outbox()
+    outbox, close_code = Outbox(), None
     _take_over(session, websocket)
     session.attach(outbox)
     sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
     try:
         _greet(session, state.settings, resumed, token)
-        await _read_loop(websocket, session, state.settings.max_message_bytes, sender)
+        close_code = await _read_loop(websocket, session, state.settings.max_message_bytes,
+                                      sender)
     except OutboxFull as exc:
         await _close(websocket, CLOSE_POLICY, f"not reading: {exc}")
     finally:
@@ -63,7 +65,10 @@ async def train_socket(websocket: WebSocket) -> None:
             await sender
         if session.outbox is outbox:
             session.websocket = None
-            state.sessions.detach(session)
+            if close_code == CLOSE_NORMAL:  # the client said goodbye: nothing to resume
+                state.sessions.free(session)
+            else:                           # dropped, or going away (a reload): keep a while
+                state.sessions.detach(session)
 
 
 def _take_over(session: Session, websocket: WebSocket) -> None:
@@ -87,16 +92,17 @@ def _greet(session: Session, settings, resumed: bool, token: str | None) -> None
 
 
 async def _read_loop(websocket: WebSocket, session: Session, max_bytes: int,
-                     sender: asyncio.Task) -> None:
+                     sender: asyncio.Task) -> int | None:
+    """Handle messages until the socket closes; the client's close code, if any."""
     while True:
         receive = asyncio.ensure_future(websocket.receive())
         done, _ = await asyncio.wait({receive, sender}, return_when=asyncio.FIRST_COMPLETED)
         if receive not in done:  # the sender failed: the socket is gone
             receive.cancel()
-            return
+            return None
         message = receive.result()
         if message["type"] == "websocket.disconnect":
-            return
+            return message.get("code")
         try:
             handle(session, _decode(message, max_bytes))
         except ProtocolError as exc:

@@ -64,8 +64,9 @@ class LiveServer:
         return asyncio.run_coroutine_threadsafe(wrapper(), self.loop).result(timeout)
 
     def task_names(self) -> list[str]:
+        """Names of the server loop's live tasks (but the one asking)."""
         return self.call(lambda: sorted(t.get_name() for t in asyncio.all_tasks()
-                                        if not t.done()))
+                                        if not t.done() and t is not asyncio.current_task()))
 
 
 @dataclass
