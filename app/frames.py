@@ -51,9 +51,9 @@ def _neurons(trainer: Trainer, resolution: int, header: dict) -> bytes:
     blobs, ranges, sizes = [], [], []
     for grid, layer_ranges in layers:
         sizes.append(grid.shape[2])
-        for k, (lo, hi) in enumerate(layer_ranges):
-            blobs.append(to_uint8(np.ascontiguousarray(grid[:, :, k]), lo, hi))
-            ranges.append([lo, hi])
+        lo, hi = (np.array(r, dtype=np.float32).reshape(-1, 1, 1) for r in zip(*layer_ranges))
+        blobs.append(to_uint8(grid.transpose(2, 0, 1), lo, hi))  # neuron-major, one call
+        ranges.extend([a, b] for a, b in layer_ranges)
     header["neurons"] = {"shape": [resolution, resolution], "dtype": "uint8",
                          "layers": sizes, "ranges": ranges}
     return b"".join(blobs)

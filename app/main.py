@@ -12,7 +12,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.routes import api, pages, ws
+from app.routes import api, lessons, pages, ws
 from app.scheduler import Scheduler
 from app.security import SecurityHeaders
 from app.sessions import SessionManager
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
+    app.include_router(lessons.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(SecurityHeaders, settings=settings)
     return app

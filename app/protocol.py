@@ -116,9 +116,24 @@ def finite(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON that never carries NaN (``allow_nan=False`` as a last guard)."""
-    return json.dumps(finite(value), separators=(",", ":"), allow_nan=False,
-                      ensure_ascii=False)
+    """Compact JSON that never carries NaN: non-finite numbers become null.
+
+    The common case (all finite) is encoded directly; ``finite`` walks the value only
+    when the encoder refuses it, which saves a full copy per frame.
+    """
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False,
+                          default=_plain)
+    except ValueError:
+        return json.dumps(finite(value), separators=(",", ":"), allow_nan=False,
+                          ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays, and tuples, for the encoder."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def encode_frame(header: dict, blobs: list[tuple[str, bytes]]) -> bytes:

@@ -25,8 +25,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_fps: float = 30.0               # frames per second per socket, at most
-    grid_resolution: int = 64           # output grid is R×R cells (≥ 50, DESIGN.md)
-    neuron_resolution: int = 20         # per-neuron thumbnails are r×r
+    grid_resolution: int = 50           # output grid is R×R cells (≥ 50, DESIGN.md)
+    neuron_resolution: int = 16         # per-neuron thumbnails are r×r
     max_sessions: int = 200             # whole server
     max_sessions_per_client: int = 40   # per client address (a classroom may share a NAT)
     grace_seconds: float = 60.0         # a dropped session waits this long for a reconnect

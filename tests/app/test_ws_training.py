@@ -15,7 +15,7 @@ def test_hello_start_dataset_epoch0_then_advancing_frames(server, run):
             assert first.header["epoch"] == 0 and first.header["generation"] == 1
             assert [h["epoch"] for h in first.header["history"]] == [0]
             grid = first.header["grid"]
-            assert grid["shape"] == [64, 64] and len(first.grid()) == 64 * 64
+            assert grid["shape"] == [50, 50] and len(first.grid()) == 50 * 50
             assert len(first.header["lines"]) == 4 and first.header["neurons"]["layers"] == [4, 2]
             later = await c.frame(lambda f: f.header["epoch"] >= 30)
             assert later.grid() != first.grid()
