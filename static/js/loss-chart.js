@@ -141,6 +141,8 @@ export function createLossChart(canvas, history, { onHover = () => {}, onChange 
   return {
     draw,
     setOptions(o) { Object.assign(opts, o); onChange(); },
+    // The epoch on screen when scrubbing (null: none); set while drawing, so no redraw.
+    setMarker(epoch) { opts.marker = epoch; },
     get options() { return opts; },
   };
 }

@@ -37,7 +37,7 @@ function draw() {
   const frame = run.shown;
   output.setFrame(frame);
   diagram.setFrame(frame);
-  chart.setOptions({ marker: run.scrub === null ? null : frame?.header.epoch ?? null });
+  chart.setMarker(run.scrub === null ? null : frame?.header.epoch ?? null);
   output.draw();
   diagram.draw();
   chart.draw();

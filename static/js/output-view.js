@@ -107,7 +107,7 @@ export function createOutputView(canvas, { tooltip = null, t = (k) => k, onClick
   return {
     draw,
     setData(data) { state.data = data; onChange(); },
-    setFrame(frame) { state.frame = frame; onChange(); },
+    setFrame(frame) { state.frame = frame; }, // the caller redraws
     setOptions(options) { Object.assign(state.options, options); onChange(); },
     setProbe(point) { state.probe = point; onChange(); },
     get square() { return square; },

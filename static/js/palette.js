@@ -5,10 +5,11 @@ export const CLASS_COLORS = ["#e66100", "#1f6fb4", "#009e73"]; // class 0, 1, 2
 const CLASS_RGB = CLASS_COLORS.map(hexToRgb);
 const WHITE = [248, 248, 246];
 
-// Orange (0) → near white (0.5) → blue (1): P(class 1) for two classes.
+// Orange (0) → near white (0.5) → blue (1): P(class 1) for two classes. The ends stay
+// lighter than the class colours so the points stand out on a confident background.
 export const DIVERGING = makeLut([
-  [0, [200, 82, 0]], [0.25, [244, 164, 96]], [0.5, WHITE],
-  [0.75, [130, 178, 222]], [1, [24, 96, 168]],
+  [0, [234, 140, 62]], [0.25, [246, 193, 146]], [0.5, WHITE],
+  [0.75, [158, 194, 230]], [1, [66, 128, 196]],
 ]);
 
 // Dark purple → teal → yellow, for regression values.

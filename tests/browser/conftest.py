@@ -1,0 +1,178 @@
+"""Browser fixtures: one real ``nnlive serve`` on a free 127.0.0.1 port, one headless
+Chromium (Debian's, never downloaded), and a page that records console errors,
+requests to other hosts and WebSocket traffic — a test fails if any of those appear."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    """``nnlive serve`` in a subprocess; short grace so closed pages free their sessions."""
+    port = free_port()
+    env = {**os.environ, "NNLIVE_GRACE_SECONDS": "2", "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stderr.close()
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"nnlive serve exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nnlive serve did not answer on {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page plus what it did: console errors, other-host requests, WebSocket messages."""
+
+    def __init__(self, page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.sent: list[dict] = []
+        self.frames: list[dict] = []
+        self.messages: list[dict] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", self._request)
+        page.on("websocket", self._socket)
+
+    def _request(self, request) -> None:
+        url = request.url
+        if not (url.startswith(self.base_url) or url.startswith("data:")
+                or url.startswith(self.base_url.replace("http", "ws", 1))):
+            self.foreign.append(url)
+
+    def _socket(self, ws) -> None:
+        ws.on("framesent", lambda payload: self.sent.append(json.loads(payload)))
+        ws.on("framereceived", self._received)
+
+    def _received(self, payload) -> None:
+        if isinstance(payload, str):
+            self.messages.append(json.loads(payload))
+        else:
+            (n,) = struct.unpack_from("<I", payload, 0)
+            self.frames.append(json.loads(payload[4:4 + n]))
+
+    def open(self, path: str = "/") -> Watched:
+        self.page.goto(self.base_url + path)
+        self.wait("() => window.nnlive && window.nnlive.run.framesReceived > 0")
+        return self
+
+    def wait(self, expression: str, arg=None, timeout: float = 15_000):
+        return self.page.wait_for_function(expression, arg=arg, timeout=timeout)
+
+    def js(self, expression: str, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def pause(self) -> None:
+        """Pause and wait until the server says so (no more frames change the view)."""
+        if self.js("() => window.nnlive.run.state") == "running":
+            self.page.click("#play")
+        self.wait("() => window.nnlive.run.state === 'paused'")
+        self.settle()
+
+    def settle(self, quiet_ms: int = 250, rounds: int = 20) -> None:
+        """Wait until no frame arrived for ``quiet_ms`` (at most ``rounds`` tries)."""
+        for _ in range(rounds):
+            before = self.js("() => window.nnlive.run.framesReceived")
+            self.page.wait_for_timeout(quiet_ms)
+            if self.js("() => window.nnlive.run.framesReceived") == before:
+                return
+        raise AssertionError("frames kept arriving while paused")
+
+    def pixels(self, canvas_id: str) -> bytes:
+        """The canvas's backing-store pixels, every 3rd one, as RGBA bytes."""
+        data = self.js("""(id) => {
+            const c = document.getElementById(id);
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const out = [];
+            for (let i = 0; i < d.length; i += 12) out.push(d[i], d[i + 1], d[i + 2], d[i + 3]);
+            return out;
+        }""", canvas_id)
+        return bytes(data)
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+
+
+def changed(a: bytes, b: bytes) -> int:
+    """How many sampled bytes differ between two pixel dumps of the same canvas."""
+    assert len(a) == len(b), "the canvas changed size"
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+@pytest.fixture
+def open_page(browser, base_url):
+    """open_page(viewport=…, locale=…) → a Watched page; checked for errors at the end."""
+    contexts, watched = [], []
+
+    def make(viewport=DESKTOP, locale="en-US", **options) -> Watched:
+        context = browser.new_context(viewport=viewport, locale=locale, **options)
+        contexts.append(context)
+        w = Watched(context.new_page(), base_url)
+        watched.append(w)
+        return w
+
+    yield make
+    for context in contexts:
+        context.close()
+    for w in watched:
+        assert w.errors == [], f"console errors: {w.errors}"
+        assert w.foreign == [], f"requests to other hosts: {w.foreign}"
+
+
+@pytest.fixture
+def page(open_page) -> Watched:
+    return open_page()

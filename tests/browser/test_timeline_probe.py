@@ -1,0 +1,110 @@
+"""Timeline scrubbing, "train from here", click-to-probe and custom data."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import changed
+
+pytestmark = pytest.mark.browser
+
+
+def scrub_to(page, index: int) -> None:
+    page.js("""(i) => { const t = document.getElementById('timeline');
+        t.value = String(i); t.dispatchEvent(new Event('input', {bubbles: true})); }""", index)
+
+
+def test_scrubbing_back_shows_the_earlier_boundary(page):
+    page.open("/?seed=7&learning_rate=0.3")
+    page.wait("() => window.nnlive.run.shown.header.epoch >= 60")
+    page.pause()
+    page.page.wait_for_timeout(100)
+    latest = page.pixels("output")
+    scrub_to(page, 0)
+    page.wait("() => window.nnlive.run.shown.header.epoch === 0")
+    page.page.wait_for_timeout(100)
+    assert changed(latest, page.pixels("output")) > 200
+    assert page.page.locator("#timeline-epoch").inner_text() == "epoch 0"
+    assert page.page.locator("#train-here").is_enabled()
+
+
+def test_train_from_here_continues_from_that_epoch(page):
+    page.open("/?seed=7")
+    page.wait("() => window.nnlive.run.ring.length >= 8")
+    page.pause()
+    index = 4
+    scrub_to(page, index)
+    epoch = page.js("() => window.nnlive.run.shown.header.epoch")
+    newest = page.frames[-1]["epoch"]
+    assert epoch < newest
+    generation = page.frames[-1]["generation"]
+    page.page.click("#train-here")
+    assert {"type": "restore", "epoch": epoch} in page.sent
+    page.wait("([g, e]) => window.nnlive.run.generation > g && window.nnlive.run.shown.header.epoch > e + 5",
+              [generation, epoch])
+    branch = [f for f in page.frames if f["generation"] > generation]
+    assert branch[0]["epoch"] <= epoch
+    assert [f["epoch"] for f in branch] == sorted(f["epoch"] for f in branch)
+    # the history on the page continues from the restored epoch without a gap
+    epochs = page.js("() => Array.from(window.nnlive.run.history.epoch.slice(0, window.nnlive.run.history.length))")
+    assert epochs == list(range(len(epochs)))
+
+
+def test_clicking_the_output_shows_the_forward_pass(page):
+    page.open("/?seed=7")
+    page.pause()
+    box = page.page.locator("#output").bounding_box()
+    page.page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    page.page.locator("#probe math").first.wait_for()
+    text = page.page.locator("#probe").inner_text()
+    assert "Hidden layer 1" in text and "Output layer" in text
+    probe = [m for m in page.messages if m["type"] == "probe"][-1]
+    assert page.page.locator("#probe math").count() >= 4
+    first_z = probe["layers"][0]["z"][0]
+    assert f"{abs(first_z):.3f}" in text
+
+
+def test_clicking_a_data_point_probes_it_with_its_label_and_loss(page):
+    page.open("/?seed=7")
+    page.pause()
+    x, y = page.js("""() => {
+        const [x1, x2] = window.nnlive.run.data.train[0], sq = window.nnlive.output.square;
+        const r = document.getElementById('output').getBoundingClientRect();
+        return [r.left + sq.px(x1), r.top + sq.py(x2)];
+    }""")
+    page.page.mouse.click(x, y)
+    page.page.locator(".probe-loss").wait_for()
+    assert "Loss for its label" in page.page.locator(".probe-loss").inner_text()
+    sent = [m for m in page.sent if m["type"] == "probe"][-1]
+    assert "label" in sent
+
+
+def test_custom_points_added_by_clicking_appear_in_the_dataset(page):
+    page.open("/?seed=7&n_points=40")
+    page.page.select_option('select[name="dataset"]', "custom")
+    page.wait("() => window.nnlive.run.config.dataset === 'custom'")
+    count = page.js("() => window.nnlive.run.config.points.length")
+    assert count == 40
+    page.page.check('input[name="tool"][value="1"]')
+    x, y = page.js("""() => {
+        const sq = window.nnlive.output.square, r = document.getElementById('output').getBoundingClientRect();
+        return [r.left + sq.px(5.5), r.top + sq.py(-5.5)];
+    }""")
+    page.page.mouse.click(x, y)
+    page.wait("(n) => window.nnlive.run.config.points.length === n + 1", count)
+    rows = page.js("() => [...window.nnlive.run.data.train, ...window.nnlive.run.data.test]")
+    assert any(abs(a - 5.5) < 0.1 and abs(b + 5.5) < 0.1 and label == 1 for a, b, label in rows)
+    assert "points=" in page.page.url and "dataset=custom" in page.page.url
+    # clicking the new point removes it again
+    page.page.mouse.click(x, y)
+    page.wait("(n) => window.nnlive.run.config.points.length === n", count)
+
+
+def test_a_custom_permalink_restores_the_same_data(open_page):
+    first = open_page().open("/?seed=7&n_points=20")
+    first.page.select_option('select[name="dataset"]', "custom")
+    first.wait("() => window.nnlive.run.config.dataset === 'custom'")
+    url = first.page.url
+    data = first.js("() => window.nnlive.run.data")
+    second = open_page().open(url[len(first.base_url):])
+    assert second.js("() => window.nnlive.run.data") == data
