@@ -119,12 +119,16 @@ class Session:
             self.credit = min(self.credit + self.speed * dt, max(1.0, self.speed * 0.25))
 
     def train(self, epochs: int) -> None:
+        """Train alone (the scheduler trains sessions of one shape together instead)."""
         start = time.perf_counter()
         done = len(self.trainer.train_epochs(epochs))
-        cost = (time.perf_counter() - start) / max(1, epochs)
-        self.epoch_cost = 0.8 * self.epoch_cost + 0.2 * cost
+        self.trained(epochs, done, (time.perf_counter() - start) / max(1, epochs))
+
+    def trained(self, asked: int, done: int, cost_per_epoch: float) -> None:
+        """Book ``done`` of ``asked`` epochs just trained, and say what the run reached."""
+        self.epoch_cost = 0.8 * self.epoch_cost + 0.2 * cost_per_epoch
         self.epochs_trained += done
-        self.credit = max(0.0, self.credit - epochs)
+        self.credit = max(0.0, self.credit - asked)
         self.dirty = True
         if self.trainer.state == DIVERGED:
             self.state, self.step_target = DIVERGED, None

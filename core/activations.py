@@ -36,8 +36,13 @@ _TANH_BY_EXP_FROM = 256
 
 
 def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """tanh(z); large float64 arrays through exp (see above), to within 1e-16 absolute."""
-    if z.dtype != np.float64 or z.size < _TANH_BY_EXP_FROM:
+    """tanh(z); large float64 matrices through exp (see above), to within 1e-16 absolute.
+
+    The choice is made per matrix (the last two axes), so a stack of networks computes
+    bit for bit what each network computes alone.
+    """
+    matrix_size = z.shape[-1] * z.shape[-2] if z.ndim > 1 else z.size
+    if z.dtype != np.float64 or matrix_size < _TANH_BY_EXP_FROM:
         return np.tanh(z, out=out)
     with np.errstate(over="ignore"):  # e^(2z) = inf gives exactly 1
         out = np.multiply(z, 2.0, out=out)

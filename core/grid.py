@@ -117,8 +117,13 @@ def neuron_lines(network: Network, features) -> list[dict] | None:
     return [{"w1": float(a), "w2": float(c), "b": float(d)} for a, c, d in zip(w1, w2, b)]
 
 
-def to_uint8(values: np.ndarray, lo: float, hi: float) -> bytes:
-    """Bytes b with value ≈ lo + b/255·(hi − lo); non-finite cells become lo."""
-    scaled = (np.asarray(values, dtype=np.float32) - lo) * (255.0 / (hi - lo))
-    scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
-    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8).tobytes()
+def to_uint8(values: np.ndarray, lo, hi) -> bytes:
+    """Bytes b with value ≈ lo + b/255·(hi − lo); non-finite cells become lo (or hi for +inf).
+
+    ``lo``/``hi`` may be arrays that broadcast against ``values`` (one range per map).
+    """
+    scaled = (np.asarray(values, dtype=np.float32) - lo) * (255.0 / (np.float32(hi) - lo))
+    if not np.isfinite(scaled).all():  # rare: only a diverging or extreme network
+        scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
+    np.clip(scaled, 0, 255, out=scaled)
+    return np.rint(scaled, out=scaled).astype(np.uint8).tobytes()

@@ -113,9 +113,9 @@ class Network:
 
         The returned array is a view of a workspace buffer: copy it to keep it.
         """
-        return self._forward_t(x_aug.T).T
+        return self.forward_t(x_aug.T).T
 
-    def _forward_t(self, xt: np.ndarray) -> np.ndarray:
+    def forward_t(self, xt: np.ndarray) -> np.ndarray:
         ws = self._workspace(xt.shape[1])
         a = xt
         for l, rows in enumerate(self.rows[:-1]):
@@ -126,9 +126,9 @@ class Network:
 
     def backward(self, x_aug: np.ndarray, dz: np.ndarray) -> np.ndarray:
         """∂L/∂params into ``self.grad`` given ∂L/∂z (n, m) of the output (after ``forward``)."""
-        return self._backward_t(x_aug.T, dz.T)
+        return self.backward_t(x_aug.T, dz.T)
 
-    def _backward_t(self, xt: np.ndarray, dzt: np.ndarray) -> np.ndarray:
+    def backward_t(self, xt: np.ndarray, dzt: np.ndarray) -> np.ndarray:
         ws = self._workspace(xt.shape[1])
         inputs = [xt, *ws.a]
         for l in range(len(self.rows) - 1, -1, -1):
@@ -154,7 +154,7 @@ class Network:
 
     def batch_gradient(self, batch: Batch, loss: str) -> np.ndarray:
         """``data_gradient`` for a prepared ``Batch``: the training hot path."""
-        zt = self._forward_t(batch.xt)
+        zt = self.forward_t(batch.xt)
         if loss == "cross_entropy" and self.output_kind == "sigmoid":
             np.multiply(zt, 0.5, out=zt)  # the common case, fused (see Batch)
             np.tanh(zt, out=zt)
@@ -163,4 +163,4 @@ class Network:
             dzt = zt
         else:
             dzt = (LOSSES[loss].grad(zt.T, batch.y, self.output_kind) / len(batch.y)).T
-        return self._backward_t(batch.xt, dzt)
+        return self.backward_t(batch.xt, dzt)

@@ -39,6 +39,7 @@ class Trainer:
         self._y_all = np.concatenate([self.dataset.train[:, 2], self.dataset.test[:, 2]])
         self._n_train = len(x_train)
         self._x_train = self._x_all[: self._n_train]  # contiguous: batches are views
+        self.xt_all = np.ascontiguousarray(self._x_all.T)  # (k + 1, n), as training sees it
         self._y_train = self._y_all[: self._n_train]
         sizes = [len(config.features), *config.hidden, n_outputs(config.task, config.n_classes)]
         self.network = Network(sizes, config.activation, self.kind, seed=config.seed)
@@ -107,7 +108,11 @@ class Trainer:
     # --- measurement ------------------------------------------------------------------
     def _measure(self, epoch: int = 0) -> dict:
         """One forward pass over train and test rows together, then the two means."""
-        z = self.network.forward(self._x_all)
+        z = self.network.forward_t(self.xt_all).T
+        return self.entry(epoch, z, self.network.params)
+
+    def entry(self, epoch: int, z: np.ndarray, params: np.ndarray) -> dict:
+        """The history entry for output scores ``z`` (n, m) over train then test rows."""
         n = self._n_train
         losses = LOSSES[self.config.loss].value(z, self._y_all, self.kind)
         entry = {
@@ -116,7 +121,7 @@ class Trainer:
             "test_loss": float(losses[n:].mean()),
             "train_error": None,
             "test_error": None,
-            "penalty": self.penalty(),
+            "penalty": self.penalty(params),
         }
         if self.config.task == "classification":
             wrong = misclassified(z, self._y_all)
@@ -124,11 +129,12 @@ class Trainer:
             entry["test_error"] = float(wrong[n:].mean())
         return entry
 
-    def penalty(self) -> float:
-        """λ·R(w) at the current weights (0 without regularization)."""
+    def penalty(self, params: np.ndarray | None = None) -> float:
+        """λ·R(w) at the current weights, or at ``params`` (0 without regularization)."""
         if self.config.regularization == "none" or self.config.reg_rate == 0:
             return 0.0
-        weights = self.network.params[self.network.weight_mask == 1.0]
+        params = self.network.params if params is None else params
+        weights = params[self.network.weight_mask == 1.0]
         return float(self.config.reg_rate * REGULARIZERS[self.config.regularization](weights)[0])
 
     # --- snapshots ----------------------------------------------------------------------

@@ -1,0 +1,229 @@
+"""Train several live runs of one architecture as one stack, bit for bit as if alone.
+
+A class that opened the same lesson runs many ``Trainer``s of one shape, each with its
+own data, seed, learning rate and λ. At these sizes NumPy's cost is per call, so
+``train_together`` gathers them into (V, …) stacks — one batched product per layer
+serves every run — and writes the results back into each ``Trainer``. Every operation
+is the one the lone ``Trainer`` makes, per member and in the same order (the batched
+product runs the same kernel per matrix; ``tanh`` chooses its method per matrix), so a
+run's weights and history do not depend on who else trained beside it: the tests
+compare bits.
+
+Runs can share a stack when ``cohort_key`` is equal: the layer sizes, activation,
+output, loss, optimizer, batch size and the number of train and test rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.losses import LOSSES
+from core.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
+from core.regularizers import REGULARIZERS
+from core.trainer import DIVERGED, Trainer
+
+
+def cohort_key(trainer: Trainer) -> tuple:
+    c = trainer.config
+    return (tuple(trainer.network.sizes), c.activation, trainer.kind, c.loss, c.optimizer,
+            c.batch_size, trainer._n_train, len(trainer._y_all))
+
+
+def train_together(trainers: list[Trainer], epochs: int) -> list[list[dict]]:
+    """``t.train_epochs(epochs)`` for every trainer (all of one ``cohort_key``), stacked.
+
+    Returns each trainer's new history entries. A run that diverges leaves the stack
+    in the state its lone run would reach; the others go on.
+    """
+    new: dict[int, list[dict]] = {id(t): [] for t in trainers}
+    active = [t for t in trainers if t.state != DIVERGED]
+    done = 0
+    while active and done < epochs:
+        if len(active) == 1:
+            new[id(active[0])] += active[0].train_epochs(epochs - done)
+            break
+        stack = _Stack(active)
+        trained, diverged = stack.train(epochs - done, new)
+        stack.scatter(diverged)
+        done += trained
+        active = [t for t in active if t not in diverged]
+    return [new[id(t)] for t in trainers]
+
+
+class _Stack:
+    """The members' parameters, optimizer state and data as (V, …) arrays."""
+
+    def __init__(self, members: list[Trainer]):
+        self.members = members
+        first = members[0]
+        self.shapes = first.network.shapes
+        self.activation = first.network.activation
+        self.activation_name = first.network.activation_name
+        self.loss, self.kind = first.config.loss, first.kind
+        self.params = np.stack([t.network.params for t in members])
+        self.grad = np.zeros_like(self.params)
+        self.rows, self.grad_rows = self._rows(self.params), self._rows(self.grad)
+        self.weight_mask = first.network.weight_mask
+        self.lr = np.array([[t.config.learning_rate] for t in members])
+        self._gather_penalties()
+        self._gather_optimizer()
+        self.batches = [_StackedBatch([t._batches[j] for t in members])
+                        for j in range(len(first._batches))]
+        self.xt_all = np.stack([t.xt_all for t in members])
+
+    def _rows(self, flat: np.ndarray) -> list[np.ndarray]:
+        views, start = [], 0
+        for rows, cols in self.shapes:
+            views.append(flat[:, start : start + rows * cols].reshape(len(flat), rows, cols))
+            start += rows * cols
+        return views
+
+    def _gather_penalties(self) -> None:
+        """Per member: λ and R's kind; as in Trainer, λ = 0 adds nothing at all."""
+        configs = [t.config for t in self.members]
+        self.has_penalty = np.array([c.reg_rate > 0 for c in configs])
+        self.lam = np.array([[c.reg_rate] for c in configs])
+        self.kinds = [c.regularization for c in configs]
+
+    def _gather_optimizer(self) -> None:
+        name = self.members[0].config.optimizer
+        states = [t.optimizer.state() for t in self.members]
+        self.optimizer = name
+        if name == "momentum":
+            self.velocity = np.stack([s["velocity"] for s in states])
+        elif name == "adam":
+            self.m = np.stack([s["m"] for s in states])
+            self.v = np.stack([s["v"] for s in states])
+            self.t = [s["t"] for s in states]
+        self.step_buffer = np.empty_like(self.params)
+
+    # --- training -------------------------------------------------------------------
+    def train(self, epochs: int, new: dict) -> tuple[int, list[Trainer]]:
+        """Up to ``epochs`` epochs; stops after the first epoch where a member diverged."""
+        with np.errstate(all="ignore"):
+            for done in range(1, epochs + 1):
+                for batch in self.batches:
+                    self._step(batch)
+                diverged = self._finish_epoch(new)
+                if diverged:
+                    return done, diverged
+        return epochs, []
+
+    def _step(self, batch: _StackedBatch) -> None:
+        zt = self._forward(batch.xt)
+        inputs = [batch.xt, *self._acts]
+        if self.loss == "cross_entropy" and self.kind == "sigmoid":
+            np.multiply(zt, 0.5, out=zt)  # as Network.batch_gradient, member by member
+            np.tanh(zt, out=zt)
+            zt *= batch.ce_scale
+            zt += batch.ce_offset
+            dzt = zt
+        else:
+            v, m, n = zt.shape
+            z = np.swapaxes(zt, 1, 2).reshape(v * n, m)
+            dz = LOSSES[self.loss].grad(z, batch.y.reshape(-1), self.kind).reshape(v, n, m) / n
+            dzt = np.swapaxes(dz, 1, 2)
+        self._backward(inputs, dzt)
+        self._add_penalty()
+        self._update()
+
+    def _forward(self, xt: np.ndarray) -> np.ndarray:
+        self._acts, self._zs = [], []
+        a = xt
+        for rows in self.rows[:-1]:
+            z = np.matmul(rows, a)
+            act = np.ones((z.shape[0], z.shape[1] + 1, z.shape[2]))
+            self.activation.fn(z, out=act[:, :-1])
+            self._zs.append(z)
+            self._acts.append(act)
+            a = act
+        return np.matmul(self.rows[-1], a)
+
+    def _backward(self, inputs: list[np.ndarray], dzt: np.ndarray) -> None:
+        for l in range(len(self.rows) - 1, -1, -1):
+            np.matmul(dzt, np.swapaxes(inputs[l], 1, 2), out=self.grad_rows[l])
+            if l == 0:
+                break
+            back = np.matmul(np.swapaxes(self.rows[l], 1, 2), dzt)
+            delta = back[:, :-1]
+            a = self._acts[l - 1][:, :-1]
+            if self.activation_name == "tanh":
+                tmp = np.multiply(a, a)
+                np.subtract(1.0, tmp, out=tmp)
+            else:
+                tmp = self.activation.der(self._zs[l - 1], a)
+            delta *= tmp
+            dzt = delta
+
+    def _add_penalty(self) -> None:
+        if not self.has_penalty.any():
+            return
+        for i in np.flatnonzero(self.has_penalty):  # as Trainer: λ·R'(w)·mask, then +=
+            r_grad = REGULARIZERS[self.kinds[i]](self.params[i])[1]
+            self.grad[i] += self.lam[i, 0] * r_grad * self.weight_mask
+
+    def _update(self) -> None:
+        if self.optimizer == "sgd":
+            np.multiply(self.grad, self.lr, out=self.step_buffer)
+            self.params -= self.step_buffer
+        elif self.optimizer == "momentum":
+            self.velocity *= MOMENTUM
+            self.velocity += self.grad
+            np.multiply(self.velocity, self.lr, out=self.step_buffer)
+            self.params -= self.step_buffer
+        else:
+            self._adam()
+
+    def _adam(self) -> None:
+        self.t = [t + 1 for t in self.t]
+        self.m *= BETA1
+        self.m += (1 - BETA1) * self.grad
+        self.v *= BETA2
+        self.v += (1 - BETA2) * self.grad * self.grad
+        lr = self.lr[:, 0]
+        step = np.array([[lr[i] / (1 - BETA1**t)] for i, t in enumerate(self.t)])
+        correction = np.array([[1 - BETA2**t] for t in self.t])
+        np.sqrt(self.v / correction, out=self.step_buffer)
+        self.step_buffer += EPSILON
+        self.params -= step * self.m / self.step_buffer
+
+    # --- epochs and results ----------------------------------------------------------
+    def _finish_epoch(self, new: dict) -> list[Trainer]:
+        zt = self._forward(self.xt_all)
+        diverged = []
+        for i, trainer in enumerate(self.members):
+            entry = trainer.entry(trainer.epoch + 1, zt[i].T, self.params[i])
+            losses_finite = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
+            if not (losses_finite and np.isfinite(self.params[i]).all()):
+                diverged.append(trainer)
+                continue
+            trainer.epoch += 1
+            trainer.history.append(entry)
+            trainer._last_good[:] = self.params[i]
+            new[id(trainer)].append(entry)
+        return diverged
+
+    def scatter(self, diverged: list[Trainer]) -> None:
+        """Write the stack back into each member, as its lone run would have left it."""
+        for i, trainer in enumerate(self.members):
+            if trainer in diverged:  # keep the last finite weights, as Trainer does
+                trainer.network.params[:] = trainer._last_good
+                trainer.state = DIVERGED
+            else:
+                trainer.network.params[:] = self.params[i]
+            trainer.optimizer.load_state(self._optimizer_state(i))
+
+    def _optimizer_state(self, i: int) -> dict:
+        if self.optimizer == "momentum":
+            return {"velocity": self.velocity[i]}
+        if self.optimizer == "adam":
+            return {"m": self.m[i], "v": self.v[i], "t": self.t[i]}
+        return {}
+
+
+class _StackedBatch:
+    def __init__(self, batches):
+        self.xt = np.stack([b.xt for b in batches])
+        self.y = np.stack([b.y for b in batches])
+        self.ce_offset = np.stack([b.ce_offset for b in batches])
+        self.ce_scale = batches[0].ce_scale
