@@ -62,7 +62,7 @@ function lineEquation({ w1, w2, b }, i, t) {
   const p = document.createElement("p");
   p.className = "line-eq";
   const swatch = document.createElement("span");
-  swatch.className = `swatch n${i % 8}`;
+  swatch.className = `neuron-key n${i % 8}`;
   swatch.textContent = `${t("live.neuron")} ${i + 1}`;
   const sub = (name, k) => m("msub", mi(name), m("mn", String(k)));
   const signed = (v) => [mo(v < 0 ? "−" : "+"), m("mn", fmt(Math.abs(v), 2))];
