@@ -1,6 +1,6 @@
 // The playground page: wires the modules together. No drawing or protocol logic here.
 
-import { connect, msg } from "./protocol.js";
+import { connect, msg, PROTOCOL_VERSION } from "./protocol.js";
 import { createRenderLoop } from "./canvas.js";
 import { createI18n } from "./i18n.js";
 import { createRun } from "./run.js";
@@ -23,7 +23,6 @@ const loop = createRenderLoop(draw);
 const invalidate = loop.invalidate;
 let good = page.config; // the last configuration the server accepted
 let speed = DEFAULT_SPEED;
-let started = false;
 
 const output = createOutputView($("output"), { tooltip: $("output-tip"), t, onChange: invalidate, onClick: (hit) => custom.click(hit) });
 const readouts = createReadouts({ t, run });
@@ -56,12 +55,10 @@ function sendUpdate(change) {
 
 const handlers = {
   hello(m) {
-    if (!started || m.session !== client.session) {
-      started = true;
-      client.send(msg.start(good));
-      client.send(msg.speed(speed));
-    }
-    readouts.banner(null);
+    readouts.banner(m.protocol === PROTOCOL_VERSION ? null : t("banner.protocol", { got: m.protocol, want: PROTOCOL_VERSION }));
+    if (m.resumed) return; // the server kept our run while we were away
+    client.send(msg.start(good));
+    client.send(msg.speed(speed));
   },
   dataset(m) {
     run.setDataset(m);
@@ -80,7 +77,7 @@ const handlers = {
       const field = m.field.replace(/\[.*$/, "");
       form.showError(field, m.message);
       if (field in good) revert(field);
-    } else readouts.banner(m.message);
+    } else if (m.code !== "unknown_session") readouts.banner(m.message); // then we start anew
   },
 };
 

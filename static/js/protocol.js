@@ -67,8 +67,9 @@ export function connect(path, handlers, { maxRetries = 20 } = {}) {
     socket.binaryType = "arraybuffer";
     socket.onopen = () => { retries = 0; handlers.onOpen?.(); };
     socket.onmessage = (event) => receive(event.data);
-    socket.onclose = () => {
-      const retry = !closedByUs && retries < maxRetries;
+    socket.onclose = (event) => {
+      // 4001: this session was taken over by another tab, which now owns it.
+      const retry = !closedByUs && event.code !== 4001 && retries < maxRetries;
       handlers.onClose?.(retry);
       if (retry) setTimeout(open, Math.min(500 * 2 ** retries++, 5000));
     };

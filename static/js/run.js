@@ -24,9 +24,13 @@ export function createRun() {
     scrub: null, // index into the ring, or null when following the newest frame
     framesReceived: 0,
 
+    // A new run clears history and frames; the same run sent again (a resumed
+    // session) keeps them.
     setDataset(message) {
+      const same = run.config && JSON.stringify(run.config) === JSON.stringify(message.config);
       run.config = message.config;
       run.data = { train: message.train, test: message.test, task: taskOf(message.config) };
+      if (same) return;
       history.clear();
       ring.clear();
       run.scrub = null;

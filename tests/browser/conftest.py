@@ -4,6 +4,7 @@ requests to other hosts and WebSocket traffic — a test fails if any of those a
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -132,15 +133,17 @@ class Watched:
         raise AssertionError("frames kept arriving while paused")
 
     def pixels(self, canvas_id: str) -> bytes:
-        """The canvas's backing-store pixels, every 3rd one, as RGBA bytes."""
-        data = self.js("""(id) => {
+        """The canvas's backing-store pixels (every 3rd one, RGBA), read with getImageData."""
+        text = self.js("""(id) => {
             const c = document.getElementById(id);
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            const out = [];
-            for (let i = 0; i < d.length; i += 12) out.push(d[i], d[i + 1], d[i + 2], d[i + 3]);
-            return out;
+            const out = new Uint8Array(Math.ceil(d.length / 12) * 4);
+            for (let i = 0, j = 0; i < d.length; i += 12, j += 4) out.set(d.subarray(i, i + 4), j);
+            let s = '';
+            for (let i = 0; i < out.length; i += 8192) s += String.fromCharCode(...out.subarray(i, i + 8192));
+            return btoa(s);
         }""", canvas_id)
-        return bytes(data)
+        return base64.b64decode(text)
 
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

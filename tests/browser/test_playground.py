@@ -145,3 +145,53 @@ def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
     assert {"type": "step", "epochs": 1} in page.sent
     page.page.keyboard.press("Space")
     page.wait("() => window.nnlive.run.state === 'running'")
+
+
+def test_bias_units_toggle_and_show_their_values(page):
+    page.open("/?seed=7")
+    page.pause()
+    assert page.js("() => window.nnlive.diagram.layout.biasNodes.length") == 0
+    page.page.check('input[data-toggle="bias"]')
+    page.wait("() => window.nnlive.diagram.layout.biasNodes.length === 3")
+    x, y, bias = page.js("""() => {
+        const e = window.nnlive.diagram.layout.edges.find((d) => d.bias && d.layer === 1 && d.to === 0);
+        const r = document.getElementById('network').getBoundingClientRect();
+        return [r.left + e.x0 + 0.3 * (e.x1 - e.x0), r.top + e.y0 + 0.3 * (e.y1 - e.y0),
+                window.nnlive.run.shown.header.biases[1][0]];
+    }""")
+    page.page.mouse.move(x, y)
+    tip = page.page.locator("#network-tip")
+    tip.wait_for(state="visible")
+    assert tip.inner_text().startswith("b = ")
+    assert float(tip.inner_text().split()[2].replace("−", "-")) == pytest.approx(bias, abs=6e-4)
+
+
+def test_loss_chart_hover_readout_log_scale_and_smoothing(page):
+    page.open("/?seed=7&learning_rate=0.1")
+    page.wait("() => window.nnlive.run.history.length > 40")
+    page.pause()
+    box = page.page.locator("#loss-chart").bounding_box()
+    page.page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    readout = page.page.locator("#chart-readout")
+    page.wait("() => document.getElementById('chart-readout').textContent.includes('Train loss')")
+    assert "epoch" in readout.inner_text() and "λ·R(w)" in readout.inner_text()
+    page.page.mouse.move(0, 0)
+    page.page.wait_for_timeout(100)
+    linear = page.pixels("loss-chart")
+    page.page.check('input[data-toggle="logY"]')
+    page.page.wait_for_timeout(100)
+    logged = page.pixels("loss-chart")
+    assert changed(linear, logged) > 50
+    page.page.locator("#smoothing").fill("0.9")
+    page.page.wait_for_timeout(100)
+    assert changed(logged, page.pixels("loss-chart")) > 20
+
+
+def test_a_finger_tap_on_the_output_probes(open_page):
+    from tests.browser.conftest import PHONE
+    phone = open_page(viewport=PHONE, has_touch=True, is_mobile=True).open("/?seed=7")
+    phone.pause()
+    box = phone.page.locator("#output").bounding_box()
+    phone.page.tap("#output", position={"x": box["width"] * 0.5, "y": box["height"] * 0.3})
+    phone.page.locator("#probe math").first.wait_for()
+    assert any(m["type"] == "probe" for m in phone.sent)
