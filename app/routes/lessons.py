@@ -120,7 +120,8 @@ def _render(request: Request, template: str, lesson: dict | None, status: int = 
         "lessons.index_title", "")
     table["page.title"] = f"{title} · nnlive"
     t, tm = _translator(table)
-    demos = {name: validate_config(c).to_dict() for name, c in (lesson or {}).get("demos", {}).items()}
+    configs = lesson["demos"].items() if lesson else ()
+    demos = {name: validate_config(c).to_dict() for name, c in configs}
     page = {"lang": lang, "strings": table, "slug": lesson and lesson["slug"], "demos": demos}
     index = LESSONS.index(lesson) if lesson else -1
     context = {

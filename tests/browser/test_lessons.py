@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 import urllib.request
 
 import numpy as np
@@ -20,31 +17,13 @@ from core.config import validate_config
 from core.losses import output_kind
 from core.network import Network
 from core.probe import probe as core_probe
-from tests.browser.conftest import PHONE, ROOT, SCREENSHOTS, free_port, wait_until_up
+from tests.browser.conftest import PHONE, ROOT
 from tests.browser.lessons_helpers import softmax_steps
 
 pytestmark = pytest.mark.browser
 
 SLUGS = [lesson["slug"] for lesson in LESSONS]
 LIVE = [s for s in SLUGS if s != "design"]  # every lesson but design trains over a socket
-SHOTS = SCREENSHOTS / "lessons"
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    """The real app with the lessons router (added by the helper if app/main.py lacks it)."""
-    port = free_port()
-    env = {**os.environ, "NNLIVE_GRACE_SECONDS": "2", "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "tests.browser.lessons_helpers", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        proc.stderr.close()
 
 
 def open_lesson(page, slug: str, lang: str = "en"):
@@ -108,11 +87,15 @@ def test_lesson_lays_out_its_mathml_and_its_live_numbers_change(open_page, slug)
                     " const r = m.getBoundingClientRect(); return [r.width, r.height]; })")
     assert len(sizes) >= 3
     assert all(w > 0 and h > 0 for w, h in sizes), "a formula was not laid out"
-    assert page.js("() => document.querySelector('math mfrac, math msub, math msup, math munder') !== null")
-    link = page.js("() => document.querySelector('[data-role=playground-link]').getAttribute('href')")
+    assert page.js("() => document.querySelector("
+                   "'math mfrac, math msub, math msup, math munder') !== null")
+    link = page.js("() => document.querySelector('[data-role=playground-link]')"
+                   ".getAttribute('href')")
     snippet = page.js("() => document.getElementById('embed-snippet').value")
     main = validate_config(next(l for l in LESSONS if l["slug"] == slug)["demos"]["main"])
-    for part in (f"dataset={main.dataset}", f"seed={main.seed}", f"learning_rate={main.learning_rate:g}"):
+    parts = (f"dataset={main.dataset}", f"seed={main.seed}",
+             f"learning_rate={main.learning_rate:g}")
+    for part in parts:
         assert part in link and part in snippet
     assert snippet.startswith("<iframe src=\"http://127.0.0.1:") and "/embed?" in snippet
     if slug in LIVE:
@@ -133,8 +116,9 @@ def test_lesson_lays_out_its_mathml_and_its_live_numbers_change(open_page, slug)
 def test_chinese_pages_render(open_page, slug):
     page = open_lesson(open_page(locale="zh-CN"), slug, "zh")
     assert page.js("() => document.documentElement.lang") == "zh-CN"
-    assert page.js("() => document.querySelector('h1').textContent") in {
-        "neuron": "神经元", "softmax": "一步一步看 softmax 交叉熵", "regularization": "正则化"}.values()
+    titles = {"neuron": "神经元", "softmax": "一步一步看 softmax 交叉熵",
+              "regularization": "正则化"}
+    assert page.js("() => document.querySelector('h1').textContent") == titles[slug]
     page.screenshot(f"lessons/{slug}-zh.png")
 
 
@@ -232,7 +216,8 @@ def test_regularization_example_and_live_switch(open_page):
               " return Math.abs(parseFloat(e.textContent.replace('−', '-')) - r) < 6e-5; }",
               arg=[r_l2])
     near = int(np.sum(np.abs(weights) < 0.01))
-    assert page.js("() => document.querySelector('output[data-v=near_zero]').textContent") == str(near)
+    shown = page.js("() => document.querySelector('output[data-v=near_zero]').textContent")
+    assert shown == str(near)
     page.screenshot("lessons/regularization-l2-en.png")
 
 
@@ -247,7 +232,8 @@ def test_losses_computed_in_the_page_agree_with_the_server(open_page):
     header = demo_js(page, index, "return d.live.run.ring.newest.header;")
     assert values["cross_entropy"] == pytest.approx(header["train_loss"], rel=1e-9)
     assert values["zero_one"] == pytest.approx(header["train_error"], abs=1e-12)
-    compare = page.js("() => window.nnliveLessons.demos.findIndex((d) => d.kind === 'loss-compare')")
+    compare = page.js("() => window.nnliveLessons.demos"
+                      ".findIndex((d) => d.kind === 'loss-compare')")
     page.wait("(i) => window.nnliveLessons.demos[i].api.result !== null", arg=compare,
               timeout=30_000)
     assert page.js("() => document.querySelectorAll('.compare-cell canvas').length") == 4
@@ -261,10 +247,11 @@ def test_sweep_ranks_hidden_sizes_by_test_loss(open_page):
     losses = [loss for _, loss, _ in ranked]
     assert losses == sorted(losses)
     assert ranked[0][2] is True and not any(best for _, _, best in ranked[1:])
-    best_row = page.js("() => document.querySelector('table.ranking tr.best td:nth-child(2)').textContent")
+    best_row = page.js("() => document.querySelector("
+                       "'table.ranking tr.best td:nth-child(2)').textContent")
     assert int(best_row) == ranked[0][0]
-    counts = page.js("() => [...document.querySelectorAll('.demo[data-demo=design-count] [data-v]')]"
-                     ".map((e) => e.textContent)")
+    counts = page.js("() => [...document.querySelectorAll("
+                     "'.demo[data-demo=design-count] [data-v]')].map((e) => e.textContent)")
     assert "7" in counts and "73" in counts  # 7 features, 8 hidden: (7+1)·8 + (8+1)·1
 
 

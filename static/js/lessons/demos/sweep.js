@@ -35,11 +35,12 @@ export function start(root, { config, t }) {
 
   function table() {
     const nIn = config.features.length;
+    const nOut = config.dataset === "three_blobs" ? 3 : 1;
     const rows = state.ranked.map((r, k) => {
       const tr = document.createElement("tr");
       tr.classList.toggle("best", r.best);
       tr.dataset.size = String(r.size);
-      const params = (nIn + 1) * r.size + (r.size + 1);
+      const params = (nIn + 1) * r.size + (r.size + 1) * nOut;
       for (const text of [k + 1, r.size, params, fmt(r.last.train_loss, 3), fmt(r.last.test_loss, 3), fmt(r.last.test_error, 3)]) {
         const td = document.createElement("td");
         td.textContent = String(text);
