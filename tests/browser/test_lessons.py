@@ -160,6 +160,7 @@ def test_neuron_probe_shows_the_servers_numbers(open_page):
     assert number(slots["pw1"]) == pytest.approx(w[0][0], abs=6e-4)
     server_p = page.js("() => document.querySelector('[data-role=server-p]').textContent")
     assert number(server_p) == pytest.approx(expected["probabilities"][0], abs=6e-5)
+    page.page.locator("[data-role=sigmoid-plot]").scroll_into_view_if_needed()
     page.screenshot("lessons/neuron-probe-en.png")
 
 
@@ -189,6 +190,7 @@ def test_softmax_steps_match_a_recomputation_and_the_servers_probe(open_page):
         assert number(slots[f"z{k}"]) == pytest.approx(expected["layers"][-1]["z"][k], abs=6e-5)
     assert number(slots["server_loss"]) == pytest.approx(expected["loss"], abs=6e-5)
     assert number(slots["loss"]) == pytest.approx(expected["loss"], abs=6e-5)
+    page.page.locator("table.softmax-steps").scroll_into_view_if_needed()
     page.screenshot("lessons/softmax-probe-en.png")
 
 
