@@ -7,45 +7,78 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import anyio
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.routes import api, lessons, pages, ws
+from app.logs import AccessLog
+from app.metrics import Metrics
+from app.routes import api, lessons, metrics, pages, ws
 from app.scheduler import Scheduler
-from app.security import SecurityHeaders
+from app.security import SecurityHeaders, origin_allowed
 from app.sessions import SessionManager
 from app.settings import Settings, load_settings
+from app.store import make_store
 from app.training import WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:
+    """The app; ``redis_url`` (else ``NNLIVE_REDIS_URL``) shares sessions between workers."""
     settings = settings if settings is not None else load_settings()
+    redis_url = redis_url or getattr(settings, "redis_url", None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.sessions = SessionManager(settings)
+        store = make_store(redis_url, settings.grace_seconds, app.state.metrics)
+        app.state.sessions = SessionManager(settings, app.state.metrics, store)
         app.state.scheduler = Scheduler(app.state.sessions)
         app.state.api_limiter = anyio.CapacityLimiter(WORKERS)
+        store.start()
         app.state.scheduler.start()
         try:
             yield
         finally:
             await app.state.scheduler.stop()
+            await store.close()
 
     app = FastAPI(title="nnlive", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     app.state.settings = settings
+    app.state.metrics = Metrics()
     app.include_router(api.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.include_router(lessons.router)
+    app.include_router(metrics.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(SecurityHeaders, settings=settings)
+    app.add_middleware(FetchSharedSession)
+    app.add_middleware(AccessLog)
     return app
+
+
+class FetchSharedSession:
+    """``/ws/train?session=TOKEN``: before the socket handler runs, bring the session
+    home from the shared store if another worker saved it (``SessionManager.fetch``)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/ws/train":
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            token = query.get("session", [None])[-1]
+            state = scope["app"].state
+            if token and origin_allowed(HTTPConnection(scope), state.settings):
+                client = scope.get("client")
+                await state.sessions.fetch(token, client[0] if client else "unknown")
+        await self.app(scope, receive, send)
 
 
 app = create_app()

@@ -8,7 +8,9 @@ and then builds the frames that are due keeps the sockets served.
 
 Each tick: accrue every running session's epoch credit (speed × elapsed time), train
 within the training budget, build due frames (oldest first) within the frame budget,
-then sleep so the loop can read and write sockets.
+then sleep so the loop can read and write sockets. How much later than asked that
+sleep returns is the event loop's lag (``nnlive_event_loop_lag_seconds``): time spent
+on sockets, requests, or anything that blocked the loop.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from core.cohort import cohort_key, train_together
 
 TICK = 0.010           # seconds per scheduler round
 MIN_IDLE = 0.001       # the loop always gets at least this long for socket I/O per tick
-REAP_EVERY = 1.0       # seconds between looks for expired sessions
+HOUSEKEEPING_EVERY = 1.0  # seconds between looks for expired sessions (and store upkeep)
 
 
 class Scheduler:
@@ -34,7 +36,8 @@ class Scheduler:
         self._turn = 0
         self._cohort_cost: dict[tuple, float] = {}  # seconds per stacked epoch, by shape
         self._last = time.perf_counter()
-        self._last_reap = 0.0
+        self._last_housekeeping = 0.0
+        self.lag = manager.metrics.loop_lag
         self.task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -53,8 +56,10 @@ class Scheduler:
         while True:
             begin = time.perf_counter()
             self.tick(begin)
-            spent = time.perf_counter() - begin
-            await asyncio.sleep(max(MIN_IDLE, TICK - spent))
+            pause = max(MIN_IDLE, TICK - (time.perf_counter() - begin))
+            slept_from = time.perf_counter()
+            await asyncio.sleep(pause)
+            self.lag.observe(max(0.0, time.perf_counter() - slept_from - pause))
 
     def tick(self, now: float) -> None:
         sessions = list(self.manager.sessions.values())
@@ -63,9 +68,9 @@ class Scheduler:
         self._last = now
         self.train_round([s for s in sessions if s.wants_training()])
         self.frame_round(sessions)
-        if now - self._last_reap > REAP_EVERY:
-            self.manager.reap()
-            self._last_reap = now
+        if now - self._last_housekeeping > HOUSEKEEPING_EVERY:
+            self.manager.housekeeping(now)
+            self._last_housekeeping = now
 
     def train_round(self, active: list) -> None:
         """Round robin from a rotating start; each session gets a quota of what is left.

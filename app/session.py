@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 
 from app.frames import build_frame
+from app.logs import session_event
+from app.metrics import UNEXPOSED, Metrics
 from app.outbox import Outbox
 from app.protocol import dumps
 from app.settings import Settings
-from app.snapshots import Snapshots
+from app.snapshots import Snapshots, pack_run, unpack_run
 from core.config import Config
 from core.trainer import DIVERGED, Trainer
 
@@ -23,8 +25,10 @@ STALE_FRAME_SECONDS = 1.0  # a waiting frame older than this is replaced by a ne
 
 
 class Session:
-    def __init__(self, token: str, address: str, settings: Settings):
+    def __init__(self, token: str, address: str, settings: Settings,
+                 metrics: Metrics = UNEXPOSED):
         self.token, self.address, self.settings = token, address, settings
+        self.metrics = metrics
         self.trainer: Trainer | None = None
         self.state = IDLE
         self.generation = 0
@@ -42,16 +46,31 @@ class Session:
         self.snapshots = Snapshots()
         self.epoch_cost = 1e-3     # seconds per epoch, a running estimate
         self.epochs_trained = 0
+        self.frames_counted = 0    # outbox.sent_frames already added to the metrics
+        self.saved: tuple | None = None  # (generation, epoch, state) last checkpointed
+        self.lost = False          # claimed by another worker: never saved or resumed here
 
     # --- socket -----------------------------------------------------------------------
     def attach(self, outbox: Outbox) -> None:
+        self.count_sent_frames()
         self.outbox, self.detached_at = outbox, None
+        self.frames_counted = 0
         self.history_sent, self.dirty = 0, self.trainer is not None
 
     def detach(self) -> None:
+        self.count_sent_frames()
         self.outbox, self.detached_at = None, time.monotonic()
 
+    def count_sent_frames(self) -> None:
+        """Add the frames this socket sent since the last count to the metrics."""
+        if self.outbox is not None:
+            sent = self.outbox.sent_frames
+            self.metrics.frames_sent.inc(sent - self.frames_counted)
+            self.frames_counted = sent
+
     def send(self, message: dict) -> None:
+        if message.get("type") == "error":
+            self.metrics.errors.labels(code=message.get("code", "unknown")).inc()
         if self.outbox is not None:
             self.outbox.put_text(dumps(message))
 
@@ -128,10 +147,13 @@ class Session:
         """Book ``done`` of ``asked`` epochs just trained, and say what the run reached."""
         self.epoch_cost = 0.8 * self.epoch_cost + 0.2 * cost_per_epoch
         self.epochs_trained += done
+        self.metrics.epochs.inc(done)
         self.credit = max(0.0, self.credit - asked)
         self.dirty = True
         if self.trainer.state == DIVERGED:
             self.state, self.step_target = DIVERGED, None
+            session_event("diverged", self.token, self.address, epoch=self.trainer.epoch,
+                          learning_rate=self.trainer.config.learning_rate)
             self.status(reason="non-finite loss or weight; the last finite weights are kept")
         elif self.trainer.epoch >= self.settings.max_epochs and self.state == RUNNING:
             self.state, self.step_target = PAUSED, None
@@ -156,6 +178,7 @@ class Session:
         history_from = self.history_sent
         if outbox.frame is not None:  # replacing an unsent frame: repeat its history
             history_from = outbox.frame_history_from
+            self.metrics.frames_dropped.inc()
         if outbox.frame_generation != self.generation or history_from > len(self.trainer.history):
             history_from = 0  # a new run or a restore: the whole history again
         frame = build_frame(self.trainer, generation=self.generation, state=self.state,
@@ -170,3 +193,27 @@ class Session:
         self.last_frame_at = self.frame_built_at = now
         self.dirty = False
         self.snapshots.add(self.trainer)
+
+    # --- the shared store (app/store.py) ------------------------------------------------
+    def to_record(self) -> dict:
+        """What another worker needs to resume this session: run state and the run."""
+        return {"version": 1, "generation": self.generation, "speed": self.speed,
+                "state": self.state,
+                "run": pack_run(self.trainer) if self.trainer is not None else None}
+
+    def checkpoint_key(self) -> tuple:
+        epoch = self.trainer.epoch if self.trainer is not None else 0
+        return (self.generation, epoch, self.state)
+
+    @classmethod
+    def from_record(cls, token: str, address: str, settings: Settings, record: dict,
+                    metrics: Metrics = UNEXPOSED) -> Session:
+        """A detached session rebuilt from ``to_record``'s output, as it was saved."""
+        session = cls(token, address, settings, metrics)
+        session.generation, session.speed = record["generation"], record["speed"]
+        session.state = record["state"]
+        if record["run"] is not None:
+            session.trainer, initial = unpack_run(record["run"])
+            session.snapshots.add_snapshot(initial)
+            session.snapshots.add(session.trainer)
+        return session

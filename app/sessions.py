@@ -2,61 +2,145 @@
 
 A session is counted from its socket's ``hello`` until it is freed: closed, or detached
 for longer than the grace period. Caps are global and per client address.
+
+With a shared store (``app.store``), a detached session is saved there, and ``fetch``
+brings a session saved by another worker home before its socket opens it here.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import secrets
 import time
 from collections import Counter
 
-from app.session import Session
+from app.logs import session_event
+from app.metrics import UNEXPOSED, Metrics
+from app.protocol import CLOSE_REPLACED
+from app.session import DIVERGED, PAUSED, Session
 from app.settings import Settings
+from app.store import LocalStore
+
+log = logging.getLogger("nnlive.sessions")
+REFRESH_SHARE = 1 / 3  # attached sessions are refreshed in the store this often per grace
 
 
 class SessionLimit(RuntimeError):
     """No room for another session; ``reason`` is sent with close code 1013."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, kind: str = "server_full"):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.kind = reason, kind
 
 
 class SessionManager:
-    def __init__(self, settings: Settings):
-        self.settings = settings
+    def __init__(self, settings: Settings, metrics: Metrics = UNEXPOSED,
+                 store: LocalStore | None = None):
+        self.settings, self.metrics = settings, metrics
+        self.store = store if store is not None else LocalStore()
+        self.store.on_lost = self.lost
         self.sessions: dict[str, Session] = {}
+        self._last_refresh = 0.0
+        self._closing: set[asyncio.Task] = set()
 
     def open(self, address: str, token: str | None = None) -> tuple[Session, bool]:
         """(session, resumed): the session of ``token`` if it still exists, else a new one."""
         if token is not None and token in self.sessions:
-            return self.sessions[token], True
-        self._check_room(address)
+            session = self.sessions[token]
+            self.store.attached(token)
+            self.metrics.sessions_opened.labels(kind="resumed").inc()
+            session_event("resumed", token, address, epoch=_epoch(session),
+                          state=session.state)
+            return session, True
+        try:
+            self._check_room(address)
+        except SessionLimit as exc:
+            self.metrics.sessions_refused.labels(reason=exc.kind).inc()
+            session_event("refused", None, address, reason=exc.kind,
+                          sessions=len(self.sessions))
+            raise
         token = secrets.token_urlsafe(16)
-        session = Session(token, address, self.settings)
+        session = Session(token, address, self.settings, self.metrics)
         self.sessions[token] = session
+        self.store.attached(token)
+        self.metrics.sessions_opened.labels(kind="new").inc()
+        session_event("opened", token, address, sessions=len(self.sessions))
         return session, False
 
     def _check_room(self, address: str) -> None:
         if len(self.sessions) >= self.settings.max_sessions:
             raise SessionLimit(f"server full: {self.settings.max_sessions} sessions; "
-                               "try again later")
+                               "try again later", "server_full")
         mine = Counter(s.address for s in self.sessions.values())[address]
         if mine >= self.settings.max_sessions_per_client:
             raise SessionLimit(f"too many sessions from this address: at most "
                                f"{self.settings.max_sessions_per_client}; close a tab or "
-                               "wait a minute")
+                               "wait a minute", "per_client")
+
+    async def fetch(self, token: str, address: str) -> None:
+        """Before ``open(address, token)``: make the local copy of ``token`` the one to
+        resume. A copy claimed by another worker since is stale and dropped; a session
+        saved by another worker is claimed and rebuilt here."""
+        if not self.store.shared:
+            return
+        local = self.sessions.get(token)
+        if local is not None:
+            if await self.store.owner(token) in (None, self.store.worker):
+                return
+            self.lost([token])
+        record = await self.store.claim(token)
+        if record is None or token in self.sessions:
+            return
+        try:
+            session = Session.from_record(token, address, self.settings, record, self.metrics)
+        except Exception:  # a record from an incompatible version: start afresh
+            log.exception("could not rebuild session %s", token[:6])
+            return
+        session.saved = session.checkpoint_key()
+        self.sessions[token] = session
+        self.metrics.sessions_opened.labels(kind="claimed").inc()
+        session_event("claimed", token, address, epoch=_epoch(session), state=session.state)
 
     def detach(self, session: Session) -> None:
         """The socket went away: keep the session for the grace period (or free it)."""
         session.detach()
-        if self.settings.grace_seconds == 0:
-            self.free(session)
+        if self.settings.grace_seconds == 0 or session.lost:
+            self.free(session, forget=not session.lost)
+            return
+        if self.store.shared:
+            self.store.save(session.token, session.to_record(), attached=False)
+            session.saved = session.checkpoint_key()
+        session_event("detached", session.token, session.address, epoch=_epoch(session),
+                      state=session.state, grace=self.settings.grace_seconds)
 
-    def free(self, session: Session) -> None:
-        self.sessions.pop(session.token, None)
+    def free(self, session: Session, *, forget: bool = True, why: str = "closed") -> None:
+        session.count_sent_frames()
+        if self.sessions.get(session.token) is session:
+            del self.sessions[session.token]
+            if forget:
+                self.store.forget(session.token)
+            session_event("freed", session.token, session.address, epoch=_epoch(session),
+                          why=why, sessions=len(self.sessions))
         session.trainer = None
         session.snapshots.clear()
+
+    def lost(self, tokens: list[str]) -> None:
+        """These sessions were claimed by another worker: drop them here, closing their
+        sockets (4001, as when a session is resumed on another socket)."""
+        for token in tokens:
+            session = self.sessions.get(token)
+            if session is None:
+                continue
+            session.lost = True
+            self.free(session, forget=False, why="claimed elsewhere")
+            websocket = session.websocket
+            if websocket is None:
+                continue
+            task = asyncio.create_task(_close(websocket, "session resumed on another worker"))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     def reap(self, now: float | None = None) -> int:
         """Free sessions detached for longer than the grace period; how many were freed."""
@@ -66,9 +150,33 @@ class SessionManager:
                    if s.outbox is None and s.detached_at is not None
                    and now - s.detached_at > grace]
         for session in expired:
-            self.free(session)
+            self.free(session, why="grace period over")
         return len(expired)
+
+    def housekeeping(self, now: float) -> None:
+        """Once a second: reap; with a shared store, checkpoint sessions that came to
+        rest (paused, diverged) and keep the attached ones alive there."""
+        self.reap()
+        if not self.store.shared:
+            return
+        attached = [s for s in self.sessions.values() if s.outbox is not None and not s.lost]
+        for session in attached:
+            if session.state in (PAUSED, DIVERGED) and session.checkpoint_key() != session.saved:
+                self.store.save(session.token, session.to_record(), attached=True)
+                session.saved = session.checkpoint_key()
+        if now - self._last_refresh >= self.settings.grace_seconds * REFRESH_SHARE:
+            self._last_refresh = now
+            self.store.refresh([s.token for s in attached])
 
     def counts(self) -> dict:
         attached = sum(1 for s in self.sessions.values() if s.outbox is not None)
         return {"sessions": len(self.sessions), "attached": attached}
+
+
+def _epoch(session: Session) -> int:
+    return session.trainer.epoch if session.trainer is not None else 0
+
+
+async def _close(websocket, reason: str) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(websocket.close(CLOSE_REPLACED, reason), 5.0)

@@ -1,0 +1,165 @@
+"""Several workers: a session dropped on one resumes on another through Redis, bit for bit.
+
+The workers are separate ``nnlive serve`` processes on their own ports, as replicas
+behind a proxy would be; the test's client plays the proxy that sends the reconnect
+elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpx
+import pytest
+
+from tests.app.live import Client, LiveServer
+from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class ServeProcess:
+    """``nnlive serve`` in a child process on a free 127.0.0.1 port; stderr kept."""
+
+    def __init__(self, *args: str):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
+        self.log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port",
+             str(self.port), "--log-format", "json", *args],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
+        deadline = time.monotonic() + 30
+        while not self._healthy():
+            assert self.proc.poll() is None, f"nnlive serve exited: {self.stderr()}"
+            assert time.monotonic() < deadline, "nnlive serve did not start"
+            time.sleep(0.05)
+
+    def _healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/train"
+
+    def stderr(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.log.close()
+
+
+@pytest.fixture
+def two_workers(redis_server):  # noqa: F811
+    workers = [ServeProcess("--redis-url", redis_server.url) for _ in range(2)]
+    yield workers
+    for worker in workers:
+        worker.stop()
+
+
+def _history(frames) -> list[dict]:
+    """The whole curve from every frame's history (dropped frames' epochs repeat)."""
+    by_epoch = {e["epoch"]: e for f in frames for e in f.header["history"]}
+    return [by_epoch[e] for e in range(max(by_epoch) + 1)]
+
+
+async def _pause(c: Client):
+    await c.send("pause")
+    status = await c.expect("status", state="paused")
+    return status["epoch"], await c.frame(lambda f: f.header["epoch"] == status["epoch"])
+
+
+def test_a_session_dropped_on_one_worker_resumes_on_another(two_workers, run):
+    a, b = two_workers
+
+    async def scenario():
+        async with Client.connect(a.ws_url) as c:
+            token = (await c.recv())["session"]
+            dataset, _ = await c.start(seed=21, optimizer="adam", hidden=[3, 2])
+            await c.frame(lambda f: f.header["epoch"] >= 12)
+            epoch, before = await _pause(c)
+            curve = _history(c.frames)
+            c.ws.transport.abort()  # no close frame: a dropped connection
+        async with Client.connect(f"{b.ws_url}?session={token}") as c:
+            hello = await c.recv()
+            assert hello["session"] == token and hello["resumed"] is True
+            moved = await c.expect("dataset")
+            assert moved["config"] == dataset["config"] and moved["train"] == dataset["train"]
+            status = await c.expect("status")
+            assert (status["epoch"], status["state"], status["resumed"]) == \
+                (epoch, "paused", True)
+            after = await c.frame()
+            assert after.header["epoch"] == epoch
+            assert after.header["weights"] == before.header["weights"]
+            assert after.header["biases"] == before.header["biases"]
+            assert after.header["history"] == curve  # the whole curve, as it was
+            await c.send("step", epochs=5)           # trains on with adam's moments intact
+            stepped = await c.frame(lambda f: f.header["epoch"] == epoch + 5)
+            alone = httpx.post(f"{b.url}/api/train", timeout=30,
+                               json={"config": dataset["config"], "epochs": epoch + 5}).json()
+            assert stepped.header["weights"] == alone["final"]["weights"]
+            keys = alone["history"][0].keys()  # the API's entries have no "penalty"
+            assert [{k: e[k] for k in keys} for e in _history(c.frames)] == alone["history"]
+            await c.send("resume")
+            await c.frame(lambda f: f.header["epoch"] > epoch + 5)
+            last_epoch, last = await _pause(c)
+            c.ws.transport.abort()
+        # back on a: its own copy (epoch `epoch`) is stale; b's newer state comes back
+        async with Client.connect(f"{a.ws_url}?session={token}") as c:
+            assert (await c.recv())["resumed"] is True
+            status = await c.expect("status")
+            assert status["epoch"] == last_epoch > epoch + 5
+            assert (await c.frame()).header["weights"] == last.header["weights"]
+        return token
+
+    token = run(scenario(), timeout=40)
+    metrics = httpx.get(f"{b.url}/metrics", timeout=5).text
+    assert 'nnlive_sessions_opened_total{kind="claimed"} 1.0' in metrics
+    assert token not in a.stderr() and token[:6] in a.stderr()  # logs: a prefix only
+
+
+def test_without_redis_a_session_resumes_only_on_its_own_worker(run):
+    with LiveServer() as a, LiveServer() as b:
+        async def scenario():
+            async with Client.connect(a.ws_url) as c:
+                token = (await c.recv())["session"]
+                await c.start(seed=3)
+                epoch, before = await _pause(c)
+                c.ws.transport.abort()
+            async with Client.connect(f"{b.ws_url}?session={token}") as c:
+                assert (await c.recv())["resumed"] is False
+                assert (await c.expect("error"))["code"] == "unknown_session"
+            async with Client.connect(f"{a.ws_url}?session={token}") as c:
+                assert (await c.recv())["resumed"] is True
+                assert (await c.frame()).header["weights"] == before.header["weights"]
+        run(scenario())
+
+
+def test_serve_with_several_workers_warns_without_redis_and_serves():
+    server = ServeProcess("--workers", "2")
+    try:
+        assert "without NNLIVE_REDIS_URL" in server.stderr()
+        assert httpx.get(f"{server.url}/metrics", timeout=5).status_code == 200
+    finally:
+        server.stop()
