@@ -4,6 +4,11 @@ A sender task drains it. Texts go first, in order (so ``dataset`` always precede
 epoch-0 frame). The frame slot holds at most one frame; while one is in flight and one
 waits, nothing more is built (see ``Session.frame_due``), so memory stays bounded
 however slowly the client reads.
+
+A client that does not read its replies overflows the text queue (by count or bytes).
+``put_text`` never raises: it is called from message handlers and from the scheduler
+alike, and an exception there would stop training for every session. It marks the
+outbox instead (``overflow``), and the socket's reader closes the socket (1008).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections import deque
 from starlette.websockets import WebSocket
 
 MAX_TEXTS = 256  # replies owed to a client that never reads; beyond this it is closed
+MAX_TEXT_BYTES = 4 * 2**20  # …or this many bytes of them (a dataset message is ≤ ~100 KB)
 
 
 class OutboxFull(RuntimeError):
@@ -21,9 +27,12 @@ class OutboxFull(RuntimeError):
 
 
 class Outbox:
-    def __init__(self, max_texts: int = MAX_TEXTS):
-        self.max_texts = max_texts
+    def __init__(self, max_texts: int = MAX_TEXTS, max_bytes: int = MAX_TEXT_BYTES):
+        self.max_texts, self.max_bytes = max_texts, max_bytes
         self.texts: deque[str] = deque()
+        self.text_bytes = 0           # characters waiting (≈ bytes: the JSON is mostly ASCII)
+        self.overflow: str | None = None
+        self.overflowed = asyncio.Event()
         self.frame: bytes | None = None
         self.frame_history_from = 0   # history index the waiting frame starts at
         self.frame_generation = -1    # generation of the newest frame built for this socket
@@ -32,9 +41,16 @@ class Outbox:
         self._wake = asyncio.Event()
 
     def put_text(self, text: str) -> None:
-        if len(self.texts) >= self.max_texts:
-            raise OutboxFull(f"more than {self.max_texts} replies are waiting to be read")
+        """Queue a reply; past the bounds, drop it and mark the outbox for closing."""
+        if self.overflow is not None:
+            return
+        if len(self.texts) >= self.max_texts or self.text_bytes + len(text) > self.max_bytes:
+            self.overflow = (f"more than {len(self.texts)} replies "
+                             f"({self.text_bytes + len(text)} bytes) are waiting to be read")
+            self.overflowed.set()
+            return
         self.texts.append(text)
+        self.text_bytes += len(text)
         self._wake.set()
 
     def put_frame(self, frame: bytes, history_from: int, generation: int) -> None:
@@ -54,7 +70,9 @@ class Outbox:
             await self._wake.wait()
             self._wake.clear()
             while self.texts:
-                await websocket.send_text(self.texts.popleft())
+                text = self.texts.popleft()
+                self.text_bytes -= len(text)
+                await websocket.send_text(text)
             if self.frame is not None:
                 frame, self.frame = self.frame, None
                 self.in_flight = True

@@ -44,6 +44,7 @@ class ProtocolError(ValueError):
     """A refused client message: ``code``, a full-sentence ``message``, maybe a ``field``."""
 
     def __init__(self, code: str, message: str, field: str | None = None):
+        message, field = _utf8_safe(message), _utf8_safe(field)
         super().__init__(message)
         self.code, self.message, self.field = code, message, field
 
@@ -52,6 +53,14 @@ class ProtocolError(ValueError):
         if self.field is not None:
             out["field"] = self.field
         return out
+
+
+def _utf8_safe(text: str | None) -> str | None:
+    """Lone surrogates (legal in JSON "\\ud800", not in UTF-8) escaped, so a refusal
+    that quotes the client's text can still be sent."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _refuse_constant(name: str):
@@ -67,6 +76,9 @@ def decode_client_text(text: str) -> dict:
                             f"character {exc.pos}.") from None
     except RecursionError:
         raise ProtocolError(BAD_JSON, "The message is nested too deeply.") from None
+    except ValueError:  # an integer over Python's 4,300-digit conversion limit
+        raise ProtocolError(BAD_JSON, "The message has a number with too many digits; "
+                            "numbers must fit in a double.") from None
     if not isinstance(message, dict):
         got = type(message).__name__ if message is not None else "null"
         raise ProtocolError(NOT_AN_OBJECT, f"A message must be a JSON object with a \"type\"; "

@@ -14,7 +14,7 @@ import logging
 from fastapi import APIRouter, WebSocket
 
 from app.handlers import handle
-from app.outbox import Outbox, OutboxFull
+from app.outbox import Outbox
 from app.protocol import (
     BINARY_NOT_SUPPORTED,
     CLOSE_NORMAL,
@@ -33,6 +33,7 @@ from app.sessions import SessionLimit
 
 router = APIRouter()
 log = logging.getLogger("nnlive.ws")
+CLOSE_TIMEOUT = 5.0  # seconds
 
 
 @router.websocket("/ws/train")
@@ -57,12 +58,11 @@ async def train_socket(websocket: WebSocket) -> None:
         _greet(session, state.settings, resumed, token)
         close_code = await _read_loop(websocket, session, state.settings.max_message_bytes,
                                       sender)
-    except OutboxFull as exc:
-        await _close(websocket, CLOSE_POLICY, f"not reading: {exc}")
+        if outbox.overflow is not None:
+            await _stop(sender)  # it may be stuck writing to a client that does not read
+            await _close(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
     finally:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await sender
+        await _stop(sender)
         if session.outbox is outbox:
             session.websocket = None
             if close_code == CLOSE_NORMAL:  # the client said goodbye: nothing to resume
@@ -93,27 +93,38 @@ def _greet(session: Session, settings, resumed: bool, token: str | None) -> None
 
 async def _read_loop(websocket: WebSocket, session: Session, max_bytes: int,
                      sender: asyncio.Task) -> int | None:
-    """Handle messages until the socket closes; the client's close code, if any."""
-    while True:
-        receive = asyncio.ensure_future(websocket.receive())
-        done, _ = await asyncio.wait({receive, sender}, return_when=asyncio.FIRST_COMPLETED)
-        if receive not in done:  # the sender failed: the socket is gone
-            receive.cancel()
-            return None
-        message = receive.result()
-        if message["type"] == "websocket.disconnect":
-            return message.get("code")
-        try:
-            handle(session, _decode(message, max_bytes))
-        except ProtocolError as exc:
-            session.send(exc.to_message())
-        except OutboxFull:
-            raise
-        except Exception:  # a bug must not take the learner's run down with it
-            log.exception("message failed")
-            session.send({"type": "error", "code": "internal_error",
-                          "message": "The server could not handle that message; the run "
-                          "is unchanged."})
+    """Handle messages until the socket closes (the client's close code, if any), the
+    sender fails (the socket is gone) or the client stops reading its replies."""
+    outbox = session.outbox
+    overflowed = asyncio.ensure_future(outbox.overflowed.wait())
+    try:
+        while outbox.overflow is None:
+            receive = asyncio.ensure_future(websocket.receive())
+            done, _ = await asyncio.wait({receive, sender, overflowed},
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if receive not in done:
+                receive.cancel()
+                return None
+            message = receive.result()
+            if message["type"] == "websocket.disconnect":
+                return message.get("code")
+            _handle(session, message, max_bytes)
+        return None
+    finally:
+        overflowed.cancel()
+
+
+def _handle(session: Session, message: dict, max_bytes: int) -> None:
+    """One client message; any refusal becomes an ``error`` reply, never an exception."""
+    try:
+        handle(session, _decode(message, max_bytes))
+    except ProtocolError as exc:
+        session.send(exc.to_message())
+    except Exception:  # a bug must not take the learner's run down with it
+        log.exception("message failed")
+        session.send({"type": "error", "code": "internal_error",
+                      "message": "The server could not handle that message; the run "
+                      "is unchanged."})
 
 
 def _decode(message: dict, max_bytes: int) -> dict:
@@ -128,6 +139,13 @@ def _decode(message: dict, max_bytes: int) -> dict:
     return decode_client_text(text)
 
 
+async def _stop(task: asyncio.Task) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    """Close, bounded in time: a client that does not read may never answer the close."""
     with contextlib.suppress(Exception):
-        await websocket.close(code, reason)
+        await asyncio.wait_for(websocket.close(code, reason), CLOSE_TIMEOUT)

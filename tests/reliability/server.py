@@ -1,0 +1,101 @@
+"""``nnlive serve`` in a subprocess, as in production: its own process (RSS measurable),
+its own warnings filters, and its log kept in a file so a test can demand a clean log.
+
+``tests/app/live.py`` runs uvicorn in a thread of the test process; these tests want the
+real separation: a fault that kills the server process must show, and memory is the
+server's alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[2]
+# what no server log may ever contain, whatever the clients did
+BAD_LOG_MARKS = ("Traceback", "ERROR", "Exception", "Warning")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def strict_json(text: str | bytes):
+    """``json.loads`` that refuses NaN and ±Infinity, as a browser's JSON.parse does."""
+    def refuse(name):
+        raise ValueError(f"{name} in server JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+class ServerProcess:
+    """``with ServerProcess(NNLIVE_GRACE_SECONDS="1") as srv:`` — ``srv.ws_url``, ``srv.rss()``."""
+
+    def __init__(self, **env: str):
+        self.port = free_port()
+        self.env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **env}
+        self.log_file = tempfile.NamedTemporaryFile(prefix="nnlive-server-", suffix=".log",
+                                                    delete=False)
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> ServerProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
+             "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            assert self.proc.poll() is None, f"server exited:\n{self.log()}"
+            assert time.monotonic() < deadline, f"server did not start:\n{self.log()}"
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+        self.log_file.close()
+        os.unlink(self.log_file.name)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/train"
+
+    def health(self) -> dict:
+        answer = httpx.get(self.url + "/healthz", timeout=5)
+        assert answer.status_code == 200
+        return answer.json()
+
+    def rss(self) -> int:
+        return psutil.Process(self.proc.pid).memory_info().rss
+
+    def log(self) -> str:
+        self.log_file.flush()
+        return Path(self.log_file.name).read_text(errors="replace")
+
+    def assert_alive_and_clean(self) -> None:
+        """The process is up and its log has no traceback, error or warning in it."""
+        assert self.proc.poll() is None, f"server exited:\n{self.log()[-4000:]}"
+        log = self.log()
+        bad = [line for line in log.splitlines() if any(m in line for m in BAD_LOG_MARKS)]
+        assert not bad, "server log:\n" + log[-6000:]
