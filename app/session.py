@@ -8,6 +8,7 @@ change here always lands "at the next mini-batch".
 
 from __future__ import annotations
 
+import json
 import time
 
 from app.frames import build_frame
@@ -16,7 +17,7 @@ from app.metrics import UNEXPOSED, Metrics
 from app.outbox import Outbox
 from app.protocol import dumps
 from app.settings import Settings
-from app.snapshots import Snapshots, pack_run, unpack_run
+from app.snapshots import Snapshots, capture_run, pack_captured, unpack_run
 from core.config import Config
 from core.trainer import DIVERGED, Trainer
 
@@ -196,19 +197,28 @@ class Session:
 
     # --- the shared store (app/store.py) ------------------------------------------------
     def to_record(self) -> dict:
-        """What another worker needs to resume this session: run state and the run."""
+        """This session now, cheaply; ``encode_record`` turns it into JSON text (slower:
+        run it off the event loop)."""
         return {"version": 1, "generation": self.generation, "speed": self.speed,
                 "state": self.state,
-                "run": pack_run(self.trainer) if self.trainer is not None else None}
+                "run": capture_run(self.trainer) if self.trainer is not None else None}
+
+    @staticmethod
+    def encode_record(record: dict) -> str:
+        run = record["run"]
+        packed = {**record, "run": pack_captured(run) if run is not None else None}
+        return json.dumps(packed, separators=(",", ":"), allow_nan=False)
 
     def checkpoint_key(self) -> tuple:
         epoch = self.trainer.epoch if self.trainer is not None else 0
         return (self.generation, epoch, self.state)
 
     @classmethod
-    def from_record(cls, token: str, address: str, settings: Settings, record: dict,
+    def from_record(cls, token: str, address: str, settings: Settings, text: bytes | str,
                     metrics: Metrics = UNEXPOSED) -> Session:
-        """A detached session rebuilt from ``to_record``'s output, as it was saved."""
+        """A detached session rebuilt from ``encode_record``'s JSON, as it was saved
+        (slow for long runs: call it off the event loop)."""
+        record = json.loads(text)
         session = cls(token, address, settings, metrics)
         session.generation, session.speed = record["generation"], record["speed"]
         session.state = record["state"]

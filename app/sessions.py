@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import time
@@ -90,13 +91,16 @@ class SessionManager:
             if await self.store.owner(token) in (None, self.store.worker):
                 return
             self.lost([token])
-        record = await self.store.claim(token)
-        if record is None or token in self.sessions:
+        text = await self.store.claim(token)
+        if text is None:
             return
-        try:
-            session = Session.from_record(token, address, self.settings, record, self.metrics)
+        try:  # in a thread: a long run takes tens of milliseconds to rebuild
+            session = await asyncio.to_thread(Session.from_record, token, address,
+                                              self.settings, text, self.metrics)
         except Exception:  # a record from an incompatible version: start afresh
             log.exception("could not rebuild session %s", token[:6])
+            return
+        if token in self.sessions:  # another socket brought it home meanwhile
             return
         session.saved = session.checkpoint_key()
         self.sessions[token] = session
@@ -110,7 +114,7 @@ class SessionManager:
             self.free(session, forget=not session.lost)
             return
         if self.store.shared:
-            self.store.save(session.token, session.to_record(), attached=False)
+            self.store.save(session.token, self._encoder(session), attached=False)
             session.saved = session.checkpoint_key()
         session_event("detached", session.token, session.address, epoch=_epoch(session),
                       state=session.state, grace=self.settings.grace_seconds)
@@ -162,11 +166,15 @@ class SessionManager:
         attached = [s for s in self.sessions.values() if s.outbox is not None and not s.lost]
         for session in attached:
             if session.state in (PAUSED, DIVERGED) and session.checkpoint_key() != session.saved:
-                self.store.save(session.token, session.to_record(), attached=True)
+                self.store.save(session.token, self._encoder(session), attached=True)
                 session.saved = session.checkpoint_key()
         if now - self._last_refresh >= self.settings.grace_seconds * REFRESH_SHARE:
             self._last_refresh = now
             self.store.refresh([s.token for s in attached])
+
+    @staticmethod
+    def _encoder(session: Session):
+        return functools.partial(Session.encode_record, session.to_record())
 
     def counts(self) -> dict:
         attached = sum(1 for s in self.sessions.values() if s.outbox is not None)

@@ -80,15 +80,27 @@ def _unpack_history(columns: dict) -> list[dict]:
              for key, col in arrays.items()} for i in range(n)]
 
 
-def pack_run(trainer: Trainer) -> dict:
-    """The JSON form of a run: config (with its seed), epoch, weights, optimizer, history."""
-    snap = trainer.snapshot()
+def capture_run(trainer: Trainer) -> dict:
+    """A run's state now, cheaply (copies of the arrays, the history's entries shared:
+    they are never changed once made), to be packed later, off the event loop."""
+    return {"config": trainer.config, "state": trainer.state, "snapshot": trainer.snapshot(),
+            "history": list(trainer.history)}
+
+
+def pack_captured(captured: dict) -> dict:
+    """The JSON form of a captured run: config (with its seed), epoch, weights,
+    optimizer state, history."""
+    snap = captured["snapshot"]
     optimizer_state = {key: int(v) if np.isscalar(v) else _pack_array(v)
                        for key, v in snap["optimizer_state"].items()}
-    return {"config": trainer.config.to_dict(), "state": trainer.state,
+    return {"config": captured["config"].to_dict(), "state": captured["state"],
             "epoch": snap["epoch"], "params": _pack_array(snap["params"]),
             "optimizer": snap["optimizer"], "optimizer_state": optimizer_state,
-            "history": _pack_history(trainer.history)}
+            "history": _pack_history(captured["history"])}
+
+
+def pack_run(trainer: Trainer) -> dict:
+    return pack_captured(capture_run(trainer))
 
 
 def unpack_run(packed: dict) -> tuple[Trainer, dict]:

@@ -25,7 +25,6 @@ Writes go through one queue and one task, in order, never blocking the event loo
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import secrets
@@ -94,14 +93,14 @@ class LocalStore:
     def start(self) -> None: ...
     async def close(self) -> None: ...
     def attached(self, token: str) -> None: ...
-    def save(self, token: str, record: dict, *, attached: bool) -> None: ...
+    def save(self, token: str, encode: Callable[[], str], *, attached: bool) -> None: ...
     def forget(self, token: str) -> None: ...
     def refresh(self, tokens: list[str]) -> None: ...
 
     async def owner(self, token: str) -> str | None:
         return None
 
-    async def claim(self, token: str) -> dict | None:
+    async def claim(self, token: str) -> bytes | None:
         return None
 
 
@@ -144,9 +143,11 @@ class RedisStore(LocalStore):
     def attached(self, token: str) -> None:
         self._queue("attach", [PREFIX + token], [self.worker, self.ttl_ms])
 
-    def save(self, token: str, record: dict, *, attached: bool) -> None:
-        text = json.dumps(record, separators=(",", ":"), allow_nan=False)
-        self._queue("save", [PREFIX + token], [self.worker, int(attached), text, self.ttl_ms])
+    def save(self, token: str, encode: Callable[[], str], *, attached: bool) -> None:
+        """Store ``encode()``'s JSON text (called in a worker thread: long histories take
+        tens of milliseconds to encode)."""
+        self._queue("save", [PREFIX + token], [self.worker, int(attached), encode,
+                                                self.ttl_ms])
 
     def forget(self, token: str) -> None:
         self._queue("forget", [PREFIX + token], [self.worker])
@@ -171,6 +172,8 @@ class RedisStore(LocalStore):
         while True:
             op, keys, args, then = await self.pending.get()
             try:
+                if op == "save":
+                    args = [*args[:2], await asyncio.to_thread(args[2]), args[3]]
                 result = await self.scripts[op](keys=keys, args=args)
                 if then is not None:
                     then(result)
@@ -190,8 +193,8 @@ class RedisStore(LocalStore):
             return None
         return owner.decode() if owner is not None else None
 
-    async def claim(self, token: str) -> dict | None:
-        """The session's record, now owned here; ``None`` if there is none to take."""
+    async def claim(self, token: str) -> bytes | None:
+        """The session's JSON text, now owned here; ``None`` if there is none to take."""
         deadline = time.monotonic() + self.claim_wait
         force = False
         for _ in range(int(self.claim_wait / CLAIM_POLL) + 2):
@@ -203,7 +206,7 @@ class RedisStore(LocalStore):
                 log.warning("redis claim failed: %s", exc)
                 return None
             if result[0] != WAIT:
-                return json.loads(result[1]) if result[0] == CLAIMED else None
+                return result[1] if result[0] == CLAIMED else None
             force = time.monotonic() >= deadline
             await asyncio.sleep(CLAIM_POLL)
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import socket
 import subprocess
@@ -67,6 +68,14 @@ def redis_server():
     server.stop()
 
 
+def _json(record: dict):
+    return lambda: json.dumps(record)
+
+
+def _read(text: bytes | None):
+    return None if text is None else json.loads(text)
+
+
 def _trained(**fields) -> Trainer:
     trainer = Trainer(validate_config({"seed": 5, **fields}))
     trainer.train_epochs(7)
@@ -103,13 +112,13 @@ def test_a_session_record_keeps_run_state_and_restores_to_epoch_zero():
     session = Session("tok" * 8, "1.2.3.4", settings)
     session.trainer, session.state, session.generation, session.speed = \
         _trained(optimizer="adam"), PAUSED, 3, 250
-    record = session.to_record()
+    record = Session.encode_record(session.to_record())
     back = Session.from_record(session.token, "5.6.7.8", settings, record)
     assert (back.state, back.generation, back.speed) == (PAUSED, 3, 250)
     _same_run(session.trainer, back.trainer)
     assert back.snapshots.at_or_before(0)["epoch"] == 0  # "train from here" still has 0
-    assert Session.from_record("t", "a", settings, Session("t", "a", settings).to_record()) \
-        .trainer is None  # a session that never started
+    idle = Session.encode_record(Session("t", "a", settings).to_record())
+    assert Session.from_record("t", "a", settings, idle).trainer is None  # never started
 
 
 def test_store_claim_moves_ownership_and_stale_owners_cannot_write(redis_server, run):
@@ -122,21 +131,21 @@ def test_store_claim_moves_ownership_and_stale_owners_cannot_write(redis_server,
             store.start()
         try:
             a.attached("T1")
-            a.save("T1", {"epoch": 7}, attached=False)
+            a.save("T1", _json({"epoch": 7}), attached=False)
             await a.pending.join()
-            assert await b.claim("T1") == {"epoch": 7}
+            assert _read(await b.claim("T1")) == {"epoch": 7}
             assert await b.owner("T1") == b.worker
             assert await a.claim("T1") is None          # the snapshot went with the claim
-            a.save("T1", {"epoch": 3}, attached=False)  # the stale owner's write is refused
+            a.save("T1", _json({"epoch": 3}), attached=False)  # refused: a is stale
             a.forget("T1")                              # …and so is its delete
             await a.pending.join()
             assert await b.owner("T1") == b.worker
             a.refresh(["T1"])                           # a learns that it lost T1
             await a.pending.join()
             assert lost == ["T1"]
-            b.save("T1", {"epoch": 9}, attached=False)
+            b.save("T1", _json({"epoch": 9}), attached=False)
             await b.pending.join()
-            assert await a.claim("T1") == {"epoch": 9}  # and can claim it back later
+            assert _read(await a.claim("T1")) == {"epoch": 9}  # and can claim it back later
             assert await b.claim("nope") is None
         finally:
             for store in (a, b):
@@ -152,17 +161,17 @@ def test_store_waits_for_an_attached_owner_then_takes_over(redis_server, run):
             store.start()
         try:
             a.attached("T2")
-            a.save("T2", {"epoch": 1}, attached=True)    # a pause checkpoint, still attached
+            a.save("T2", _json({"epoch": 1}), attached=True)  # a pause checkpoint
             await a.pending.join()
             claim = asyncio.ensure_future(b.claim("T2"))
             await asyncio.sleep(0.2)
             assert not claim.done()                      # b waits for a's drop to be saved
-            a.save("T2", {"epoch": 4}, attached=False)
-            assert await asyncio.wait_for(claim, 5) == {"epoch": 4}
+            a.save("T2", _json({"epoch": 4}), attached=False)
+            assert _read(await asyncio.wait_for(claim, 5)) == {"epoch": 4}
             a.attached("T3")
-            a.save("T3", {"epoch": 2}, attached=True)
+            a.save("T3", _json({"epoch": 2}), attached=True)
             await a.pending.join()
-            assert await b.claim("T3") == {"epoch": 2}   # after the wait: the last one wins
+            assert _read(await b.claim("T3")) == {"epoch": 2}  # after the wait: last wins
         finally:
             for store in (a, b):
                 await store.close()
@@ -174,7 +183,7 @@ def test_store_records_expire_after_the_grace_period(redis_server, run):
         store = RedisStore(redis_server.url, 0.3, Metrics())
         store.start()
         try:
-            store.save("T4", {"epoch": 1}, attached=False)
+            store.save("T4", _json({"epoch": 1}), attached=False)
             await store.pending.join()
             for _ in range(100):
                 if await store.owner("T4") is None:

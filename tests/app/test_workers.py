@@ -7,6 +7,7 @@ elsewhere.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -17,6 +18,8 @@ import time
 import httpx
 import pytest
 
+from app.main import create_app
+from tests.app import live
 from tests.app.live import Client, LiveServer
 from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
 
@@ -131,11 +134,18 @@ def test_a_session_dropped_on_one_worker_resumes_on_another(two_workers, run):
             status = await c.expect("status")
             assert status["epoch"] == last_epoch > epoch + 5
             assert (await c.frame()).header["weights"] == last.header["weights"]
+            a.proc.terminate()  # a redeploy: a saves its sessions on the way out
+            await c.ws.wait_closed()
+            assert c.ws.close_code == 1012
+        async with Client.connect(f"{b.ws_url}?session={token}") as c:
+            assert (await c.recv())["resumed"] is True
+            assert (await c.expect("status"))["epoch"] == last_epoch
         return token
 
     token = run(scenario(), timeout=40)
     metrics = httpx.get(f"{b.url}/metrics", timeout=5).text
-    assert 'nnlive_sessions_opened_total{kind="claimed"} 1.0' in metrics
+    assert 'nnlive_sessions_opened_total{kind="claimed"} 2.0' in metrics
+    a.proc.wait(10)
     assert token not in a.stderr() and token[:6] in a.stderr()  # logs: a prefix only
 
 
@@ -163,3 +173,25 @@ def test_serve_with_several_workers_warns_without_redis_and_serves():
         assert httpx.get(f"{server.url}/metrics", timeout=5).status_code == 200
     finally:
         server.stop()
+
+
+def test_sessions_still_resume_on_their_own_worker_when_redis_is_away(monkeypatch, run):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(live, "create_app",
+                        functools.partial(create_app, redis_url=f"redis://127.0.0.1:{port}/0"))
+    with LiveServer() as server:
+        async def scenario():
+            async with Client.connect(server.ws_url) as c:
+                token = (await c.recv())["session"]
+                await c.start(seed=8)
+                epoch, before = await _pause(c)
+                c.ws.transport.abort()
+            async with Client.connect(f"{server.ws_url}?session={token}") as c:
+                assert (await c.recv())["resumed"] is True
+                assert (await c.expect("status"))["epoch"] == epoch
+                assert (await c.frame()).header["weights"] == before.header["weights"]
+        run(scenario())
+        errors = server.app.state.metrics.registry.get_sample_value
+        assert errors("nnlive_store_errors_total", {"op": "owner"}) >= 1
