@@ -1,13 +1,14 @@
 # Two commands do all set-up on a fresh machine with Python 3.11+:
 #   make run    create .venv, install, serve on http://127.0.0.1:8000
-#   make test   create .venv with the test extras, make sure Chromium exists, run every test
+#   make test   create .venv with the test extras, make sure Chromium and redis-server
+#               exist, run every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test chromium lint bench clean
+.PHONY: run test chromium redis lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -29,7 +30,10 @@ run: $(VENV)/.installed
 chromium:
 	@sh scripts/ensure-chromium.sh
 
-test: $(VENV)/.installed-test chromium
+redis:
+	@sh scripts/ensure-redis.sh
+
+test: $(VENV)/.installed-test chromium redis
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

@@ -35,6 +35,8 @@ class Settings:
     train_share: float = 0.5            # at most this share of the event loop trains
     api_time_limit: float = 20.0        # seconds for one POST /api/train or /api/sweep
     max_epochs: int = 30_000            # a live run pauses here: its history stays bounded
+    redis_url: str | None = None        # share detached sessions between workers and replicas
+    log_format: str = "json"            # json | text, for `nnlive serve`
 
     def limits(self) -> dict:
         """What ``hello`` tells the client."""
@@ -63,6 +65,8 @@ _RULES = {
     "TRAIN_SHARE": ("train_share", "float", 0.05, 0.95),
     "API_TIME_LIMIT": ("api_time_limit", "float", 0.1, 600),
     "MAX_EPOCHS": ("max_epochs", "int", 10, 1_000_000),
+    "REDIS_URL": ("redis_url", "redis_url", None, None),
+    "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
 }
 PREFIX = "NNLIVE_"
 
@@ -72,6 +76,15 @@ def _parse(name: str, raw: str, kind: str, lo, hi):
     if kind == "text":
         if not raw:
             raise SettingsError(name, f"{name} must not be empty.")
+        return raw
+    if kind == "redis_url":
+        if not raw.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError(name, f"{name} must be a URL starting with redis://, "
+                                f"rediss:// or unix://; got {raw!r}.")
+        return raw
+    if kind == "choice":
+        if raw not in lo:
+            raise SettingsError(name, f"{name} must be one of {', '.join(lo)}; got {raw!r}.")
         return raw
     if kind == "origins":
         items = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
