@@ -33,7 +33,6 @@ from app.sessions import SessionLimit
 
 router = APIRouter()
 log = logging.getLogger("nnlive.ws")
-CLOSE_TIMEOUT = 5.0  # seconds
 
 
 @router.websocket("/ws/train")
@@ -58,17 +57,21 @@ async def train_socket(websocket: WebSocket) -> None:
         _greet(session, state.settings, resumed, token)
         close_code = await _read_loop(websocket, session, state.settings.max_message_bytes,
                                       sender)
-        if outbox.overflow is not None:
-            await _stop(sender)  # it may be stuck writing to a client that does not read
-            await _close(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
     finally:
-        await _stop(sender)
-        if session.outbox is outbox:
-            session.websocket = None
-            if close_code == CLOSE_NORMAL:  # the client said goodbye: nothing to resume
-                state.sessions.free(session)
-            else:                           # dropped, or going away (a reload): keep a while
-                state.sessions.detach(session)
+        await _stop(sender)  # it may be stuck writing to a client that does not read
+        _release(state.sessions, session, outbox, close_code)
+    if outbox.overflow is not None:  # after the release: closing may take a while
+        await _close(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
+
+
+def _release(sessions, session: Session, outbox: Outbox, close_code: int | None) -> None:
+    if session.outbox is not outbox:  # resumed on another socket meanwhile
+        return
+    session.websocket = None
+    if close_code == CLOSE_NORMAL:  # the client said goodbye: nothing to resume
+        sessions.free(session)
+    else:                           # dropped, or going away (a reload): keep a while
+        sessions.detach(session)
 
 
 def _take_over(session: Session, websocket: WebSocket) -> None:
@@ -146,6 +149,8 @@ async def _stop(task: asyncio.Task) -> None:
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
-    """Close, bounded in time: a client that does not read may never answer the close."""
+    """Close; bounded in time by the websockets library's close timeout (10 s), after
+    which it aborts the connection: a client that does not read never takes the close
+    frame, and cancelling here would leave uvicorn flushing to it until a ping fails."""
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(websocket.close(code, reason), CLOSE_TIMEOUT)
+        await websocket.close(code, reason)
