@@ -97,7 +97,8 @@ def measure(browser, url: str, seconds: float) -> dict:
     a = page.evaluate(SNAPSHOT)
     page.wait_for_timeout(seconds * 1000)
     b = page.evaluate(SNAPSHOT)
-    draw_ms = page.evaluate(f"() => window.nnlive.stats.drawMs.slice({a['nDrawMs']}, {b['nDrawMs']})")
+    draw_ms = page.evaluate("([i, j]) => window.nnlive.stats.drawMs.slice(i, j)",
+                            [a["nDrawMs"], b["nDrawMs"]])
     long = page.evaluate(f"() => window.__longtasks.filter((t) => t.start >= {a['t']})")
     page.close()
     span = (b["t"] - a["t"]) / 1000
@@ -129,7 +130,8 @@ def main() -> None:
                     print(f"page weight: {w['total'] / 1024:.1f} KiB uncompressed in {w['files']} "
                           f"files (HTML {w['html'] / 1024:.1f}, JS {w['js'] / 1024:.1f}, "
                           f"CSS {w['css'] / 1024:.1f} KiB)")
-                print(f"\nserver NNLIVE_MAX_FPS={fps:g}, speed 0 (fastest), {args.seconds:g} s each")
+                print(f"\nserver NNLIVE_MAX_FPS={fps:g}, speed 0 (fastest), "
+                      f"{args.seconds:g} s each")
                 print(f"{'network':<12} {'frames/s':>9} {'drawn/s':>8} {'epochs/s':>9} "
                       f"{'draw p50':>9} {'draw p95':>9} {'long>50ms':>9} {'longest':>8}")
                 for name, path in SCENARIOS.items():

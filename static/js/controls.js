@@ -45,7 +45,8 @@ function onKey(event, actions) {
 export function showRunState({ state, ringLength, scrub, shownEpoch }, t) {
   const play = $("play");
   const running = state === "running";
-  play.textContent = running ? t("controls.pause") : t("controls.play");
+  const label = running ? t("controls.pause") : t("controls.play");
+  if (play.textContent !== label) play.textContent = label;
   play.setAttribute("aria-pressed", String(running));
   play.disabled = state === "diverged";
   const timeline = $("timeline");

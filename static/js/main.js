@@ -21,13 +21,14 @@ const t = i18n.t;
 const run = createRun();
 const loop = createRenderLoop(draw);
 const invalidate = loop.invalidate;
-let good = page.config; // the last configuration the server accepted
+let good = page.config; // the configuration as sent (the URL shows it)
+const before = {}; // each field's value before its last change, restored if refused
 let speed = DEFAULT_SPEED;
 
 const output = createOutputView($("output"), { tooltip: $("output-tip"), t, onChange: invalidate, onClick: (hit) => custom.click(hit) });
 const readouts = createReadouts({ t, run });
 const zoom = createZoom({ t });
-const diagram = createNetworkDiagram($("network"), { onHover: readouts.network, onNeuronClick: (n) => { zoom.open(n); invalidate(); } });
+const diagram = createNetworkDiagram($("network"), { onHover: (hit, x, y) => readouts.network(hit, x, y, diagram.layout), onNeuronClick: (n) => { zoom.open(n); invalidate(); } });
 const chart = createLossChart($("loss-chart"), run.history, { onHover: readouts.chart, onChange: invalidate });
 const form = createConfigForm($("config-form"), { onChange: sendUpdate, t });
 const custom = createCustomData({ run, output, send: (m) => client.send(m), update: sendUpdate, t });
@@ -47,7 +48,7 @@ function draw() {
 
 function sendUpdate(change) {
   const partial = custom.complete(change);
-  for (const field of Object.keys(partial)) form.clearError(field);
+  for (const field of Object.keys(partial)) { form.clearError(field); before[field] = good[field]; }
   good = { ...good, ...partial };
   writeUrl(good, { lang: i18n.lang });
   client.send(msg.update(partial));
@@ -76,15 +77,14 @@ const handlers = {
     if (m.field) {
       const field = m.field.replace(/\[.*$/, "");
       form.showError(field, m.message);
-      if (field in good) revert(field);
+      if (field in before) revert(field);
     } else if (m.code !== "unknown_session") readouts.banner(m.message); // then we start anew
   },
 };
 
 // A refused value stays in its control (so it can be fixed) but leaves the URL.
 function revert(field) {
-  const accepted = run.config ?? page.config;
-  good = { ...good, [field]: accepted[field] };
+  good = { ...good, [field]: before[field] };
   writeUrl(good, { lang: i18n.lang });
 }
 

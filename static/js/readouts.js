@@ -29,10 +29,10 @@ export function createReadouts({ t }) {
       setText($("penalty"), fmt(h?.penalty));
     },
 
-    network(hit, x, y) {
+    network(hit, x, y, layout) {
       const tip = $("network-tip");
       if (!hit) { tip.hidden = true; return; }
-      const columns = window.nnlive?.diagram.layout?.columns.length ?? 2;
+      const columns = layout.columns.length;
       let text;
       if (hit.kind === "edge") {
         const e = hit.edge;

@@ -34,28 +34,30 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def base_url():
-    """``nnlive serve`` in a subprocess; short grace so closed pages free their sessions."""
+def base_url(tmp_path_factory):
+    """``nnlive serve`` in a subprocess; short grace so closed pages free their sessions.
+    Its log goes to a file (a pipe nobody reads would fill up and stall the server)."""
     port = free_port()
     env = {**os.environ, "NNLIVE_GRACE_SECONDS": "2", "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_path = tmp_path_factory.mktemp("server") / "nnlive.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host",
+                                 "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, proc)
+        wait_until_up(url, proc, log_path)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-        proc.stderr.close()
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20) -> None:
+def wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"nnlive serve exited: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"nnlive serve exited: {log_path.read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=1):
                 return
@@ -140,7 +142,9 @@ class Watched:
             const out = new Uint8Array(Math.ceil(d.length / 12) * 4);
             for (let i = 0, j = 0; i < d.length; i += 12, j += 4) out.set(d.subarray(i, i + 4), j);
             let s = '';
-            for (let i = 0; i < out.length; i += 8192) s += String.fromCharCode(...out.subarray(i, i + 8192));
+            for (let i = 0; i < out.length; i += 8192) {
+                s += String.fromCharCode(...out.subarray(i, i + 8192));
+            }
             return btoa(s);
         }""", canvas_id)
         return base64.b64decode(text)

@@ -27,13 +27,15 @@ def test_language_switch_relabels_the_page_and_keeps_the_run(page):
 def test_the_browser_language_picks_chinese(open_page):
     zh = open_page(locale="zh-CN").open("/?seed=7")
     assert zh.js("() => document.documentElement.lang") == "zh-CN"
-    assert "开始" in zh.page.locator("#play").inner_text() or "暂停" in zh.page.locator("#play").inner_text()
+    play = zh.page.locator("#play").inner_text()
+    assert "开始" in play or "暂停" in play
     zh.page.wait_for_timeout(1500)
     zh.screenshot("playground-zh-1400x900.png")
 
 
 def test_desktop_screenshot(open_page):
-    desk = open_page(viewport=DESKTOP).open("/?seed=3&dataset=spiral&hidden=6,4&features=x1,x2,sin_x1,sin_x2&learning_rate=0.1")
+    desk = open_page(viewport=DESKTOP).open(
+        "/?seed=3&dataset=spiral&hidden=6,4&features=x1,x2,sin_x1,sin_x2&learning_rate=0.1")
     desk.wait("() => window.nnlive.run.shown.header.epoch > 150", timeout=30_000)
     assert desk.js("() => document.documentElement.scrollWidth") <= DESKTOP["width"]
     desk.screenshot("playground-1400x900.png")
@@ -44,7 +46,8 @@ def test_phone_width_has_no_horizontal_overflow(open_page):
     phone.wait("() => window.nnlive.run.shown.header.epoch > 30")
     assert phone.js("() => document.documentElement.scrollWidth") <= PHONE["width"]
     wide = phone.js("""() => [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5).map((e) => e.id || e.className || e.tagName)""")
+        .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
+        .map((e) => e.id || e.className || e.tagName)""")
     assert wide == []
     # the canvas backing store follows devicePixelRatio
     assert phone.js("() => document.getElementById('output').width") >= 2 * 300

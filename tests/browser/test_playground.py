@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import changed
+from tests.browser.conftest import PHONE, changed
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_adding_a_neuron_resets_and_the_diagram_shows_it(page):
     page.wait("() => window.nnlive.run.shown.header.epoch > 20")
     height = page.js("() => document.getElementById('network').height")
     page.page.click('[data-action="add-neuron"][data-layer="0"]')
-    page.wait("() => window.nnlive.diagram.layout && window.nnlive.diagram.layout.columns[1].length === 4")
+    page.wait("() => window.nnlive.diagram.layout?.columns[1].length === 4")
     assert {"type": "update", "config": {"hidden": [4]}} in page.sent
     restarted = [m for m in page.messages if m["type"] == "dataset"]
     assert restarted[-1]["config"]["hidden"] == [4]
@@ -105,7 +105,8 @@ def test_hovering_a_weight_shows_its_value(page):
     page.open("/?seed=7")
     page.pause()
     x, y, weight = page.js("""() => {
-        const e = window.nnlive.diagram.layout.edges.find((d) => !d.bias && d.layer === 0 && d.from === 1 && d.to === 2);
+        const e = window.nnlive.diagram.layout.edges
+            .find((d) => !d.bias && d.layer === 0 && d.from === 1 && d.to === 2);
         const r = document.getElementById('network').getBoundingClientRect();
         const w = window.nnlive.run.shown.header.weights[0][1][2];
         // 30% along: at the middle, edges 0→3 and 1→2 cross
@@ -154,7 +155,8 @@ def test_bias_units_toggle_and_show_their_values(page):
     page.page.check('input[data-toggle="bias"]')
     page.wait("() => window.nnlive.diagram.layout.biasNodes.length === 3")
     x, y, bias = page.js("""() => {
-        const e = window.nnlive.diagram.layout.edges.find((d) => d.bias && d.layer === 1 && d.to === 0);
+        const e = window.nnlive.diagram.layout.edges
+            .find((d) => d.bias && d.layer === 1 && d.to === 0);
         const r = document.getElementById('network').getBoundingClientRect();
         return [r.left + e.x0 + 0.3 * (e.x1 - e.x0), r.top + e.y0 + 0.3 * (e.y1 - e.y0),
                 window.nnlive.run.shown.header.biases[1][0]];
@@ -188,7 +190,6 @@ def test_loss_chart_hover_readout_log_scale_and_smoothing(page):
 
 
 def test_a_finger_tap_on_the_output_probes(open_page):
-    from tests.browser.conftest import PHONE
     phone = open_page(viewport=PHONE, has_touch=True, is_mobile=True).open("/?seed=7")
     phone.pause()
     box = phone.page.locator("#output").bounding_box()

@@ -40,13 +40,15 @@ def test_train_from_here_continues_from_that_epoch(page):
     generation = page.frames[-1]["generation"]
     page.page.click("#train-here")
     assert {"type": "restore", "epoch": epoch} in page.sent
-    page.wait("([g, e]) => window.nnlive.run.generation > g && window.nnlive.run.shown.header.epoch > e + 5",
+    page.wait("([g, e]) => window.nnlive.run.generation > g"
+              " && window.nnlive.run.shown.header.epoch > e + 5",
               [generation, epoch])
     branch = [f for f in page.frames if f["generation"] > generation]
     assert branch[0]["epoch"] <= epoch
     assert [f["epoch"] for f in branch] == sorted(f["epoch"] for f in branch)
     # the history on the page continues from the restored epoch without a gap
-    epochs = page.js("() => Array.from(window.nnlive.run.history.epoch.slice(0, window.nnlive.run.history.length))")
+    epochs = page.js("() => { const h = window.nnlive.run.history;"
+                     " return Array.from(h.epoch.slice(0, h.length)); }")
     assert epochs == list(range(len(epochs)))
 
 
@@ -87,7 +89,8 @@ def test_custom_points_added_by_clicking_appear_in_the_dataset(page):
     assert count == 40
     page.page.check('input[name="tool"][value="1"]')
     x, y = page.js("""() => {
-        const sq = window.nnlive.output.square, r = document.getElementById('output').getBoundingClientRect();
+        const sq = window.nnlive.output.square;
+        const r = document.getElementById('output').getBoundingClientRect();
         return [r.left + sq.px(5.5), r.top + sq.py(-5.5)];
     }""")
     page.page.mouse.click(x, y)
