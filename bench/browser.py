@@ -1,4 +1,5 @@
-"""The playground in headless Chromium: frames received and drawn per second, epochs
+"""The playground in headless Chromium: frames received and drawn per second (distinct
+frames that reached the screen), epochs
 per second seen by the learner, main-thread time per draw (p50/p95), long tasks over
 50 ms, and the page weight (HTML + JS + CSS). Prints the figures; asserts nothing.
 
@@ -38,7 +39,7 @@ new PerformanceObserver((list) => {
 """
 SNAPSHOT = """() => ({
   t: performance.now(), frames: window.nnlive.run.framesReceived,
-  draws: window.nnlive.stats.draws, nDrawMs: window.nnlive.stats.drawMs.length,
+  draws: window.nnlive.stats.framesDrawn, nDrawMs: window.nnlive.stats.drawMs.length,
   epoch: window.nnlive.run.ring.newest ? window.nnlive.run.ring.newest.header.epoch : 0,
 })"""
 

@@ -22,7 +22,7 @@ export function fitCanvas(canvas) {
 export function createRenderLoop(draw) {
   let dirty = false;
   let scheduled = false;
-  const stats = { draws: 0, drawMs: [] };
+  const stats = { draws: 0, drawMs: [], framesDrawn: 0 }; // framesDrawn: counted by the page
 
   function frame() {
     scheduled = false;

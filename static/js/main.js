@@ -23,6 +23,7 @@ const loop = createRenderLoop(draw);
 const invalidate = loop.invalidate;
 let good = page.config; // the configuration as sent (the URL shows it)
 const before = {}; // each field's value before its last change, restored if refused
+let lastDrawn = null;
 let speed = DEFAULT_SPEED;
 
 const output = createOutputView($("output"), { tooltip: $("output-tip"), t, onChange: invalidate, onClick: (hit) => custom.click(hit) });
@@ -38,6 +39,7 @@ function draw() {
   output.setFrame(frame);
   diagram.setFrame(frame);
   chart.setMarker(run.scrub === null ? null : frame?.header.epoch ?? null);
+  if (frame !== lastDrawn) { loop.stats.framesDrawn++; lastDrawn = frame; }
   output.draw();
   diagram.draw();
   chart.draw();

@@ -13,6 +13,8 @@ const POSITIVE = "#4c8cc3"; // class colours at 80 % over white
 const NEGATIVE = "#eb8133";
 const POSITIVE_LIGHT = "#8fb7da";
 const NEGATIVE_LIGHT = "#f2b07f";
+const BIG_NET_EDGES = 400;
+const BIG_NET_MS = 66;
 
 // onHover(hit | null, x, y) and onNeuronClick({column, index}) let the caller show text.
 export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick = () => {} } = {}) {
@@ -21,9 +23,21 @@ export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick
   const state = { features: ["x1", "x2"], frame: null, task: "classification", showBias: false };
   let layout = null;
 
+  let drawnAt = -Infinity;
+  let catchUp = null;
+
+  // A big network (a 6×16 one has ~1,300 connections, ~20 ms to stroke on a software
+  // canvas) is redrawn at most every BIG_NET_MS; a skipped draw is caught up by a timer.
   function draw() {
     const header = state.frame?.header;
     if (!header?.weights) return;
+    const now = performance.now();
+    const edges = header.weights.reduce((n, w) => n + w.length * w[0].length, 0);
+    if (edges > BIG_NET_EDGES && now - drawnAt < BIG_NET_MS) {
+      catchUp ??= setTimeout(() => { catchUp = null; draw(); }, BIG_NET_MS - (now - drawnAt));
+      return;
+    }
+    drawnAt = now;
     const sizes = [header.weights[0].length, ...header.weights.map((w) => w[0].length)];
     const width = canvas.parentElement.clientWidth || 300;
     layout = layoutNetwork(sizes, width, state.showBias);
