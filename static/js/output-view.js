@@ -37,10 +37,27 @@ export function createOutputView(canvas, { tooltip = null, t = (k) => k, onClick
     drawAxes(ctx, square);
     const lines = visibleLines();
     if (lines) drawLines(ctx, lines, square, state.hoverLine);
-    const style = { task: state.data.task, range: frame?.header.grid?.range ?? [0, 1] };
+    ctx.drawImage(pointsLayer(width, height, frame?.header.grid?.range ?? [0, 1]), 0, 0, width, height);
+    if (state.probe) drawProbeMark(ctx, state.probe);
+  }
+
+  // The points change only with the data, the size or the options (and, for regression,
+  // the colour range), so they are drawn once into a cached layer, not every frame.
+  const layer = { canvas: document.createElement("canvas"), key: "" };
+  function pointsLayer(width, height, range) {
+    const dpr = window.devicePixelRatio || 1;
+    const key = [width, height, dpr, state.options.showTest, state.data.task === "regression" ? range : ""].join();
+    if (key === layer.key && layer.data === state.data) return layer.canvas;
+    layer.key = key;
+    layer.data = state.data;
+    layer.canvas.width = Math.round(width * dpr);
+    layer.canvas.height = Math.round(height * dpr);
+    const ctx = layer.canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const style = { task: state.data.task, range };
     drawPoints(ctx, state.data.train, square, style);
     if (state.options.showTest) drawPoints(ctx, state.data.test, square, { ...style, outlined: true });
-    if (state.probe) drawProbeMark(ctx, state.probe);
+    return layer.canvas;
   }
 
   function drawProbeMark(ctx, [x1, x2]) {

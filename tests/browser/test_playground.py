@@ -85,6 +85,21 @@ def test_the_neuron_lines_toggle(page):
     assert changed(with_lines, page.pixels("output")) == 0
 
 
+def test_discretize_and_test_point_toggles_repaint_the_output(page):
+    page.open("/?seed=7")
+    page.wait("() => window.nnlive.run.shown.header.epoch > 30")
+    page.pause()
+    page.page.wait_for_timeout(100)
+    smooth = page.pixels("output")
+    page.page.check('input[data-toggle="discretize"]')
+    page.page.wait_for_timeout(100)
+    discrete = page.pixels("output")
+    assert changed(smooth, discrete) > 200
+    page.page.uncheck('input[data-toggle="showTest"]')
+    page.page.wait_for_timeout(100)
+    assert changed(discrete, page.pixels("output")) > 50
+
+
 def test_hovering_a_line_shows_its_slope_form(page):
     page.open("/?seed=7&hidden=1")
     page.pause()
