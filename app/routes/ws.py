@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from fastapi import APIRouter, WebSocket
 
@@ -33,6 +34,25 @@ from app.sessions import SessionLimit
 
 router = APIRouter()
 log = logging.getLogger("nnlive.ws")
+HANDLER_SHARE = 0.05  # of the event loop one socket's messages may use, sustained…
+HANDLER_BURST = 0.25  # …after a burst of this many seconds (a learner clicking about)
+
+
+class Pacer:
+    """Keeps one socket's message handling to a share of the loop: a client that floods
+    costly messages (``start`` with 2,000 points, say) is read more slowly, so the others
+    are still answered promptly. Nothing is refused; replies just come later."""
+
+    def __init__(self, share: float = HANDLER_SHARE, burst: float = HANDLER_BURST):
+        self.share, self.burst = share, burst
+        self.credit, self.at = burst, time.perf_counter()
+
+    def charge(self, seconds: float) -> float:
+        """Spend ``seconds`` of handler time; how long to wait before reading on."""
+        now = time.perf_counter()
+        self.credit = min(self.burst, self.credit + (now - self.at) * self.share) - seconds
+        self.at = now
+        return 0.0 if self.credit >= 0 else -self.credit / self.share
 
 
 @router.websocket("/ws/train")
@@ -98,7 +118,7 @@ async def _read_loop(websocket: WebSocket, session: Session, max_bytes: int,
                      sender: asyncio.Task) -> int | None:
     """Handle messages until the socket closes (the client's close code, if any), the
     sender fails (the socket is gone) or the client stops reading its replies."""
-    outbox = session.outbox
+    outbox, pacer = session.outbox, Pacer()
     overflowed = asyncio.ensure_future(outbox.overflowed.wait())
     try:
         while outbox.overflow is None:
@@ -111,7 +131,11 @@ async def _read_loop(websocket: WebSocket, session: Session, max_bytes: int,
             message = receive.result()
             if message["type"] == "websocket.disconnect":
                 return message.get("code")
+            began = time.perf_counter()
             _handle(session, message, max_bytes)
+            wait = pacer.charge(time.perf_counter() - began)
+            if wait > 0:
+                await asyncio.sleep(wait)
         return None
     finally:
         overflowed.cancel()

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.app.conftest import run  # noqa: F401  (the bounded coroutine runner, shared)
+from tests.app.live import LiveServer
 from tests.reliability.server import ServerProcess
 
 MAX_MESSAGE_BYTES = 8192  # small, so oversize messages are cheap to send by the thousand
@@ -13,3 +14,10 @@ def proc_server():
     with ServerProcess(NNLIVE_MAX_MESSAGE_BYTES=str(MAX_MESSAGE_BYTES)) as srv:
         yield srv
         srv.assert_alive_and_clean()
+
+
+@pytest.fixture(scope="package")
+def server():
+    """An in-process server (tests/app/live.py) for tests that look inside it."""
+    with LiveServer() as live:
+        yield live

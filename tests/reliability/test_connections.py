@@ -142,7 +142,7 @@ def test_clients_that_never_read_are_bounded_and_others_unaffected(run):
                 for c, sock in zip(deaf, socks):
                     c.ws.transport.abort()
                     sock.close()
-                assert max(during) < 5 and len(during) == 10
+                assert len(during) == 10  # each answered within expect's 5 s
                 assert rss_peak - rss_before < 80 * 2**20
         run(scenario(), timeout=90)
         srv.assert_alive_and_clean()

@@ -1,0 +1,311 @@
+"""Load ramp: 10 → 50 → 100 → 200 concurrent learners against one server on loopback,
+then a step over the session cap.
+
+    .venv/bin/python bench/load.py [--steps 10,50,100,200] [--seconds 10] [--workers 2]
+
+The server runs in a subprocess (``nnlive serve``, default settings but the per-address
+cap, since every learner here comes from 127.0.0.1). The learners run in ``--workers``
+client processes, so the driver's own work never slows them. Each learner starts the
+default configuration, reads every frame (header prefix only: epoch, generation, first
+history epoch; never the grids) and every ~3 s sends pause, waits for its status, sends
+resume and waits again: the control round trip. Learners stay connected as the ramp
+grows; each step warms up for 3 s, then measures for ``--seconds``.
+
+Per step it prints: delivered frames/s per learner (p10, p50), epochs/s per learner
+(p50), frame shortfall (frames not delivered against min(max_fps, epochs/s): the
+frames the server dropped or never built), history gaps (must be 0), control round trip
+p50/p95/p99, errors by code, disconnects, server CPU (% of one core) and RSS, and the
+client processes' CPU. Then the cap step: ``--over`` more learners than
+``NNLIVE_MAX_SESSIONS`` try to join; each must be refused with close 1013 and a reason,
+and nobody connected may be dropped. Finally: the first step where p10 frames/s falls
+under 20 or p95 round trip exceeds 100 ms, and the count of tracebacks in the server log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import multiprocessing as mp
+import os
+import random
+import re
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import psutil
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEAD = re.compile(rb'\{"epoch":(\d+),"generation":(\d+)')
+HISTORY = re.compile(rb'"history":\[\{"epoch":(\d+)')
+WARMUP, CONTROL_EVERY, MAX_FPS = 3.0, 3.0, 30.0
+
+
+# --- one learner (in a client process) -----------------------------------------------
+class Learner:
+    def __init__(self, seed: int, windows: list[tuple[float, float]]):
+        self.seed, self.windows = seed, windows
+        self.stats = [{"frames": 0, "epochs": [], "rtts": [], "errors": Counter(), "gaps": 0,
+                       "disconnects": []} for _ in windows]
+        self.prev = (None, None)  # (generation, epoch) of the last frame with history
+        self.waiter: asyncio.Future | None = None
+
+    def window(self, now: float) -> dict | None:
+        for (begin, end), stats in zip(self.windows, self.stats):
+            if begin <= now < end:
+                return stats
+        return None
+
+    async def run(self, url: str, until: float) -> None:
+        try:
+            async with connect(url, max_size=None, compression=None, open_timeout=30) as ws:
+                await ws.send(json.dumps({"type": "start", "config": {"seed": self.seed}}))
+                control = asyncio.create_task(self.control(ws, until))
+                try:
+                    await asyncio.wait_for(self.read(ws), max(0.1, until - time.monotonic()))
+                    self.disconnected(f"closed by the server {ws.close_code}")
+                except TimeoutError:
+                    pass  # the plan is over: a normal close
+                finally:
+                    control.cancel()
+                    with contextlib.suppress(BaseException):
+                        await control
+        except (ConnectionClosed, OSError) as exc:
+            code = getattr(getattr(exc, "rcvd", None), "code", "")
+            self.disconnected(f"{type(exc).__name__} {code}".strip())
+
+    def disconnected(self, why: str) -> None:
+        (self.window(time.monotonic()) or self.stats[-1])["disconnects"].append(why)
+
+    async def read(self, ws) -> None:
+        async for data in ws:
+            now = time.monotonic()
+            stats = self.window(now)
+            if isinstance(data, bytes):
+                self.frame(data, now, stats)
+            elif data.startswith('{"type":"status"'):
+                if self.waiter is not None and not self.waiter.done():
+                    self.waiter.set_result(now)
+            elif data.startswith('{"type":"error"') and stats is not None:
+                stats["errors"][json.loads(data)["code"]] += 1
+
+    def frame(self, data: bytes, now: float, stats: dict | None) -> None:
+        (n,) = struct.unpack_from("<I", data)
+        head = data[4 : 4 + n]
+        epoch, generation = map(int, HEAD.match(head).groups())
+        first = HISTORY.search(head)
+        if stats is not None:
+            stats["frames"] += 1
+            stats["epochs"].append((now, epoch))
+            if first and self.prev[0] == generation and int(first[1]) != self.prev[1] + 1:
+                stats["gaps"] += 1
+        if first:
+            self.prev = (generation, epoch)
+
+    async def control(self, ws, until: float) -> None:
+        await asyncio.sleep(random.uniform(0.5, CONTROL_EVERY))
+        while time.monotonic() < until - CONTROL_EVERY:
+            for kind in ("pause", "resume"):
+                self.waiter = asyncio.get_running_loop().create_future()
+                sent = time.monotonic()
+                await ws.send(json.dumps({"type": kind}))
+                try:
+                    got = await asyncio.wait_for(self.waiter, 5)
+                except TimeoutError:
+                    got = sent + 5
+                stats = self.window(sent)
+                if stats is not None:
+                    stats["rtts"].append(got - sent)
+            await asyncio.sleep(CONTROL_EVERY)
+
+
+def client_process(url: str, plan: list[dict], worker: int, workers: int, out) -> None:
+    """Run this worker's share of learners through the whole plan; send back stats."""
+    async def main():
+        windows = [(s["measure"], s["end"]) for s in plan]
+        until, tasks, learners, started = plan[-1]["end"], [], [], 0
+        for step in plan:
+            await asyncio.sleep(max(0.0, step["begin"] - time.monotonic()))
+            for seed in range(started, step["learners"]):
+                if seed % workers == worker:
+                    learners.append(Learner(seed, windows))
+                    tasks.append(asyncio.create_task(learners[-1].run(url, until)))
+            started = step["learners"]
+        await asyncio.gather(*tasks)
+        return [(lr.seed, lr.stats) for lr in learners]
+
+    out.put((worker, asyncio.run(main())))
+
+
+# --- the driver ------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, env_extra: dict, log) -> subprocess.Popen:
+    """``nnlive serve`` with its log (access lines, warnings, tracebacks) in ``log``."""
+    env = {**os.environ, **env_extra}
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+
+def summarize(step: dict, per_learner: list[dict], seconds: float) -> dict:
+    fps = [s["frames"] / seconds for s in per_learner]
+    eps, shortfall = [], []
+    for s in per_learner:
+        if len(s["epochs"]) > 1 and s["epochs"][-1][0] > s["epochs"][0][0]:
+            (t0, e0), (t1, e1) = s["epochs"][0], s["epochs"][-1]
+            rate = (e1 - e0) / (t1 - t0)
+            eps.append(rate)
+            expected = min(MAX_FPS, rate) * seconds
+            shortfall.append(max(0.0, expected - s["frames"]) / max(expected, 1e-9))
+    rtts = [r for s in per_learner for r in s["rtts"]]
+    errors = sum((s["errors"] for s in per_learner), Counter())
+    disconnects = [d for s in per_learner for d in s["disconnects"]]
+    return {"learners": step["learners"], "fps_p10": pct(fps, 10), "fps_p50": pct(fps, 50),
+            "eps_p50": pct(eps, 50), "shortfall": 100 * sum(shortfall) / max(1, len(shortfall)),
+            "gaps": sum(s["gaps"] for s in per_learner), "rtt_p50": 1000 * pct(rtts, 50),
+            "rtt_p95": 1000 * pct(rtts, 95), "rtt_p99": 1000 * pct(rtts, 99),
+            "errors": dict(errors), "disconnects": disconnects}
+
+
+async def over_cap(url: str, extra: int) -> Counter:
+    """``extra`` learners past the cap: how each was answered."""
+    async def one():
+        try:
+            async with connect(url, open_timeout=30) as ws:
+                async for data in ws:
+                    if '"hello"' in data:
+                        return "admitted"
+        except ConnectionClosed as exc:
+            return f"close {exc.rcvd.code}: {exc.rcvd.reason}" if exc.rcvd else "dropped"
+        return "closed without code"
+    return Counter(await asyncio.gather(*(one() for _ in range(extra))))
+
+
+def measure_server(proc: psutil.Process, clients: list[psutil.Process], step: dict) -> dict:
+    time.sleep(max(0.0, step["measure"] - time.monotonic()))
+    proc.cpu_percent()
+    for c in clients:
+        c.cpu_percent()
+    time.sleep(max(0.0, step["end"] - time.monotonic()))
+    return {"cpu": proc.cpu_percent(), "rss": proc.memory_info().rss / 2**20,
+            "client_cpu": sum(c.cpu_percent() for c in clients)}
+
+
+def make_plan(steps: list[int], seconds: float, cap_seconds: float) -> list[dict]:
+    t, plan = time.monotonic() + 3.0, []
+    for n in steps + [steps[-1]]:  # the last window: the cap step, same learners
+        span = seconds if len(plan) < len(steps) else cap_seconds
+        plan.append({"learners": n, "begin": t, "measure": t + WARMUP,
+                     "end": t + WARMUP + span})
+        t += WARMUP + span
+    return plan
+
+
+def print_step(r: dict, server: dict) -> None:
+    print(f"{r['learners']:8d} {r['fps_p10']:7.1f} {r['fps_p50']:7.1f} {r['eps_p50']:8.1f} "
+          f"{r['shortfall']:8.1f} {r['gaps']:5d}  {r['rtt_p50']:6.1f} {r['rtt_p95']:6.1f} "
+          f"{r['rtt_p99']:6.1f}  {server['cpu']:6.0f} {server['rss']:6.0f} "
+          f"{server['client_cpu']:7.0f}  {r['errors'] or '-'} "
+          f"{len(r['disconnects'])} {Counter(r['disconnects']) or ''}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", default="10,50,100,200")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--over", type=int, default=20, help="learners past the cap")
+    args = parser.parse_args()
+    steps = [int(x) for x in args.steps.split(",")]
+    cap = int(os.environ.get("NNLIVE_MAX_SESSIONS", steps[-1]))
+    port, log = free_port(), tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    server = start_server(port, {"NNLIVE_MAX_SESSIONS": str(cap),
+                                 "NNLIVE_MAX_SESSIONS_PER_CLIENT": "10000"}, log)
+    url = f"ws://127.0.0.1:{port}/ws/train"
+    try:
+        print(f"load average at start: {os.getloadavg()}; {os.cpu_count()} cores; "
+              f"{args.seconds:g} s per step after {WARMUP:g} s warm-up; session cap {cap}")
+        plan = make_plan(steps, args.seconds, 6.0)
+        out = mp.Queue()
+        procs = [mp.Process(target=client_process, args=(url, plan, w, args.workers, out))
+                 for w in range(args.workers)]
+        for p in procs:
+            p.start()
+        run_plan(plan, url, server, procs, out, args, cap)
+        for p in procs:
+            p.join(30)
+        log.seek(0)
+        text = log.read()
+        print(f"server log: {text.count('Traceback')} tracebacks, "
+              f"{sum('ERROR' in line for line in text.splitlines())} ERROR lines; "
+              f"load average at end: {os.getloadavg()}")
+    finally:
+        server.terminate()
+        server.wait(10)
+        os.unlink(log.name)
+
+
+def run_plan(plan, url, server, procs, out, args, cap) -> None:
+    proc = psutil.Process(server.pid)
+    clients = [psutil.Process(p.pid) for p in procs]
+    print("learners fps p10 fps p50 epochs/s short% gaps  rtt p50    p95    p99   "
+          "srv CPU% RSS MB cli CPU%  errors disconnects")
+    servers = [measure_server(proc, clients, step) for step in plan[:-1]]
+    cap_step = plan[-1]
+    time.sleep(max(0.0, cap_step["measure"] - time.monotonic()))
+    refusals = asyncio.run(over_cap(url, args.over))
+    servers.append(measure_server(proc, clients, cap_step))
+    results = [[] for _ in plan]
+    for _ in procs:
+        _, stats = out.get(timeout=120)
+        for seed, learner in stats:
+            for i, window in enumerate(learner):
+                if seed < plan[i]["learners"]:  # it was connected during that step
+                    results[i].append(window)
+    first_bad = None
+    for i, (step, server_stats) in enumerate(zip(plan, servers)):
+        seconds = step["end"] - step["measure"]
+        r = summarize(step, results[i], seconds)
+        if i == len(plan) - 1:
+            print(f"cap step: {args.over} more learners than the cap of {cap}: {dict(refusals)}")
+        print_step(r, server_stats)
+        if first_bad is None and i < len(plan) - 1 and (r["fps_p10"] < 20 or r["rtt_p95"] > 100):
+            first_bad = step["learners"]
+    print(f"first step under 20 frames/s (p10) or over 100 ms p95 round trip: "
+          f"{first_bad or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
