@@ -3,8 +3,6 @@ message is still answered, and the others are answered meanwhile."""
 
 from __future__ import annotations
 
-import asyncio
-
 from app.routes.ws import Pacer
 from tests.app.live import Client
 
