@@ -94,5 +94,7 @@ export function connect(path, handlers, { maxRetries = 20 } = {}) {
     },
     get session() { return session; },
     close() { closedByUs = true; socket.close(); },
+    // Drops the connection as a bad network would (the client then reconnects).
+    drop() { socket.close(4000, "dropped by the page"); },
   };
 }

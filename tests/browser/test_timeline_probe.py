@@ -111,3 +111,18 @@ def test_a_custom_permalink_restores_the_same_data(open_page):
     data = first.js("() => window.nnlive.run.data")
     second = open_page().open(url[len(first.base_url):])
     assert second.js("() => window.nnlive.run.data") == data
+
+
+def test_a_dropped_connection_resumes_the_same_run(page):
+    page.open("/?seed=7")
+    page.wait("() => window.nnlive.run.history.length > 20")
+    session = page.js("() => window.nnlive.client.session")
+    epoch = page.js("() => window.nnlive.run.shown.header.epoch")
+    page.js("() => window.nnlive.client.drop()")
+    page.wait("() => document.getElementById('banner').hidden === false")
+    page.wait("(e) => window.nnlive.run.shown.header.epoch > e + 10", epoch)
+    hellos = [m for m in page.messages if m["type"] == "hello"]
+    assert len(hellos) == 2 and hellos[1]["resumed"] is True and hellos[1]["session"] == session
+    assert sum(1 for m in page.sent if m["type"] == "start") == 1
+    first = page.js("() => window.nnlive.run.history.epoch[0]")
+    assert first == 0  # the history from before the drop is still there
