@@ -40,7 +40,8 @@ export function drawPoints(ctx, rows, square, { outlined = false, task = "classi
     } else {
       ctx.fillStyle = color;
       ctx.fill();
-      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      // a regression point shares the background's scale, so it needs a dark rim
+      ctx.strokeStyle = task === "regression" ? "rgba(20,20,20,0.85)" : "rgba(255,255,255,0.9)";
       ctx.stroke();
     }
   }
