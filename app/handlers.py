@@ -22,12 +22,14 @@ from app.protocol import (
 )
 from app.session import PAUSED, RUNNING, Session
 from app.settings import MAX_SPEED, MAX_STEP_EPOCHS
+from app.sweeps import start_sweep, stop_sweep
 from core.config import ConfigError, apply_update, validate_config
 from core.probe import probe as core_probe
 
 FIELDS = {"start": {"config"}, "update": {"config"}, "pause": set(), "resume": set(),
           "step": {"epochs"}, "reset": set(), "probe": {"x", "label"},
-          "speed": {"epochs_per_second"}, "restore": {"epoch"}}
+          "speed": {"epochs_per_second"}, "restore": {"epoch"}, "sweep": {"vary", "epochs"},
+          "sweep_stop": set()}
 
 
 def handle(session: Session, message: dict) -> None:
@@ -171,4 +173,5 @@ def _short(value) -> str:
 HANDLERS: dict[str, Callable[[Session, dict], None]] = {
     "start": start, "update": update, "pause": pause, "resume": resume, "step": step,
     "reset": reset, "speed": speed, "restore": restore, "probe": probe,
+    "sweep": start_sweep, "sweep_stop": stop_sweep,
 }

@@ -16,7 +16,7 @@ import numpy as np
 PROTOCOL_VERSION = 1
 
 CLIENT_TYPES = ("start", "update", "pause", "resume", "step", "reset", "probe", "speed",
-                "restore")
+                "restore", "sweep", "sweep_stop")
 
 # error codes (docs/protocol.md lists them with their meaning)
 BAD_JSON = "bad_json"

@@ -20,6 +20,7 @@ import math
 import time
 
 from app.sessions import SessionManager
+from app.sweeps import live_sweeps, push_sweep_frames, train_sweeps
 from core.cohort import cohort_key, train_together
 
 TICK = 0.010           # seconds per scheduler round
@@ -66,13 +67,18 @@ class Scheduler:
         for session in sessions:
             session.accrue(now - self._last)
         self._last = now
-        self.train_round([s for s in sessions if s.wants_training()])
+        active, sweeping = [s for s in sessions if s.wants_training()], live_sweeps(sessions)
+        # a live sweep is one more learner in the fair share of the training budget
+        sweep_budget = self.train_budget * len(sweeping) / max(1, len(active) + len(sweeping))
+        self.train_round(active, self.train_budget - sweep_budget)
+        train_sweeps(sweeping, sweep_budget)
         self.frame_round(sessions)
+        push_sweep_frames(sessions, self.frame_budget / 2)
         if now - self._last_housekeeping > HOUSEKEEPING_EVERY:
             self.manager.housekeeping(now)
             self._last_housekeeping = now
 
-    def train_round(self, active: list) -> None:
+    def train_round(self, active: list, budget: float | None = None) -> None:
         """Round robin from a rotating start; each session gets a quota of what is left.
 
         Sessions of one shape (``cohort_key``) train as one stack, bit for bit as alone
@@ -85,7 +91,7 @@ class Scheduler:
         groups: dict[tuple, list] = {}
         for session in order:
             groups.setdefault(cohort_key(session.trainer), []).append(session)
-        deadline = time.perf_counter() + self.train_budget
+        deadline = time.perf_counter() + (self.train_budget if budget is None else budget)
         waiting = len(order)
         for key, group in groups.items():
             left = deadline - time.perf_counter()

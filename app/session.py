@@ -50,6 +50,7 @@ class Session:
         self.frames_counted = 0    # outbox.sent_frames already added to the metrics
         self.saved: tuple | None = None  # (generation, epoch, state) last checkpointed
         self.lost = False          # claimed by another worker: never saved or resumed here
+        self.sweep = None          # the live sweep beside the run (app/sweeps.py), if any
 
     # --- socket -----------------------------------------------------------------------
     def attach(self, outbox: Outbox) -> None:
@@ -169,15 +170,17 @@ class Session:
             return False
         if now < self.next_frame_at:
             return False
-        if self.outbox.frame is None:
-            return True  # at most one frame in flight and one waiting
+        if self.outbox.frame is None or hasattr(self.outbox.frame, "sweep"):
+            return True  # at most one frame in flight and one waiting (a sweep's gives way)
         return now - self.frame_built_at > STALE_FRAME_SECONDS  # replace a stale waiting one
 
     def push_frame(self, now: float) -> None:
         """Build the frame for the weights now and put it in the outbox's slot."""
         outbox = self.outbox
         history_from = self.history_sent
-        if outbox.frame is not None:  # replacing an unsent frame: repeat its history
+        if hasattr(outbox.frame, "sweep"):  # a waiting sweep frame gives way (app/sweeps.py)
+            outbox.frame.sweep.dropped(outbox.frame)
+        elif outbox.frame is not None:  # replacing an unsent frame: repeat its history
             history_from = outbox.frame_history_from
             self.metrics.frames_dropped.inc()
         if outbox.frame_generation != self.generation or history_from > len(self.trainer.history):

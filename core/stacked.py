@@ -1,163 +1,143 @@
-"""V networks of one layer count trained as one stack of padded arrays (see core/sweep.py).
+"""Variants of one layer count trained as one stack, padded to the widest (see core/sweep.py).
 
-Layer l of every variant lives in ``layers[l]``, a (V, fan_in + 1, fan_out) view into one
-(V, P) parameter buffer, padded to the widest variant; ``mask`` is 1 on real parameters
-and 0 on padding, and multiplies every gradient so padding stays exactly 0.
+Every variant gets a ``Trainer`` whose network has the padded sizes (the widest variant's
+width in each layer). Its real block holds exactly the initial weights its own ``Trainer``
+would draw; the padding starts at 0, and a mask zeroes the padding's gradients so it stays
+0. A padded neuron then has incoming weights and bias 0 and outgoing weights 0, so it never
+changes a real neuron's value (even with sigmoid, whose 0.5 meets an outgoing weight of 0),
+and λ·R(w) sees only zeros from it. The training itself is cohort's stack
+(``core/cohort.py``: one batched product per layer, transposed buffers) with that mask, so
+a variant follows its lone run to float precision: padding adds exact zeros to each sum,
+but BLAS may order a longer sum differently. Variants without padding keep cohort's
+bit-for-bit guarantee.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from core.features import feature_matrix
-from core.losses import LOSSES, error_rate, n_outputs, output_kind
-from core.network import Network, with_bias_column
-from core.optimizers import make_optimizer
+from core.cohort import _Stack, train_together
+from core.config import Config
+from core.datasets import Dataset
+from core.losses import LOSSES, misclassified, n_outputs
+from core.network import Network
+from core.trainer import DIVERGED, Trainer
 
 
-def _views(flat: np.ndarray, shapes) -> list[np.ndarray]:
-    views, start = [], 0
-    for rows, cols in shapes:
-        views.append(flat[:, start : start + rows * cols].reshape(len(flat), rows, cols))
-        start += rows * cols
-    return views
+def _tanh_by_exp(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """tanh(z) = 1 − 2/(e^(2z) + 1) for the whole stack at once (to 1e-16 absolute):
+    a padded stack is not bit for bit anyway, and libm's scalar tanh dominates it."""
+    with np.errstate(over="ignore"):
+        out = np.multiply(z, 2.0, out=out)
+        np.exp(out, out=out)
+    out += 1.0
+    np.divide(2.0, out, out=out)
+    np.subtract(1.0, out, out=out)
+    return out
 
 
-class StackedRun:
-    def __init__(self, configs, dataset):
-        base = configs[0]
-        self.configs, self.v = list(configs), len(configs)
-        self.kind = output_kind(base.loss, base.task, base.n_classes)
-        self.loss, self.activation = LOSSES[base.loss], None
-        x = feature_matrix(np.vstack([dataset.train[:, :2], dataset.test[:, :2]]), base.features)
-        self.x_all = with_bias_column(x)
-        self.y_all = np.concatenate([dataset.train[:, 2], dataset.test[:, 2]])
-        self.n_train = len(dataset.train)
-        m = n_outputs(base.task, base.n_classes)
-        self.sizes = [[len(base.features), *c.hidden, m] for c in configs]
-        padded = [max(s[i] for s in self.sizes) for i in range(len(self.sizes[0]))]
-        self.shapes = [(a + 1, b) for a, b in zip(padded, padded[1:])]
-        size = sum(r * c for r, c in self.shapes)
-        self.params, self.mask = np.zeros((self.v, size)), np.zeros((self.v, size))
-        self.weight_mask = np.zeros((self.v, size))
-        self.layers = _views(self.params, self.shapes)
-        self._initialize(base)
-        self.grad = np.zeros_like(self.params)
-        self.grad_layers = _views(self.grad, self.shapes)
-        self.lr = np.array([[c.learning_rate] for c in configs])
-        self.l1 = np.array([[c.reg_rate if c.regularization == "l1" else 0.0] for c in configs])
-        self.l2 = np.array([[c.reg_rate if c.regularization == "l2" else 0.0] for c in configs])
-        self.optimizer = make_optimizer(base.optimizer, self.params.shape)
-        self.active = np.ones(self.v, dtype=bool)
-        self.last_good = self.params.copy()
-        b = base.batch_size
-        x_train, y_train = self.x_all[: self.n_train], self.y_all[: self.n_train]
-        self.batches = [(x_train[i : i + b], y_train[i : i + b]) for i in range(0, self.n_train, b)]
-        self.initial = [self._real(v) for v in range(self.v)]
-        self.histories = [[entry] for entry in self._measure(0)]
+class _MaskedStack(_Stack):
+    """Cohort's stack, with the padding's gradients zeroed before λ·R'(w) and the step,
+    and each epoch's measurements made for the whole stack in one pass."""
 
-    def _initialize(self, base) -> None:
-        """Each variant's real block gets the weights its own Network would draw."""
-        for v, (config, sizes) in enumerate(zip(self.configs, self.sizes)):
-            net = Network(sizes, config.activation, self.kind, seed=config.seed)
-            self.activation = net.activation
-            masks, wmasks = _views(self.mask, self.shapes), _views(self.weight_mask, self.shapes)
-            for l, layer in enumerate(net.layers):
-                fan_in, fan_out = layer.shape[0] - 1, layer.shape[1]
-                self.layers[l][v, :fan_in, :fan_out] = layer[:-1]
-                self.layers[l][v, -1, :fan_out] = layer[-1]
-                masks[l][v, :fan_in, :fan_out] = masks[l][v, -1, :fan_out] = 1.0
-                wmasks[l][v, :fan_in, :fan_out] = 1.0
+    def __init__(self, members: list[Trainer], masks: list[np.ndarray]):
+        super().__init__(members)
+        self.mask = np.stack(masks)
+        if self.activation_name == "tanh":
+            self.activation = replace(self.activation, fn=_tanh_by_exp)
+        first = members[0]
+        self.y_all = np.tile(first._y_all, len(members))
+        self.n_train = first._n_train
+        self.classification = first.config.task == "classification"
 
-    def _forward(self, x: np.ndarray) -> tuple[list, list]:
-        inputs, zs, a = [], [], x
-        for layer in self.layers[:-1]:
-            inputs.append(a)
-            z = np.matmul(a, layer)
-            zs.append(z)
-            act = self.activation.fn(z)
-            a = np.concatenate([act, np.ones(act.shape[:-1] + (1,))], axis=-1)
-        inputs.append(a)
-        zs.append(np.matmul(a, self.layers[-1]))
-        return inputs, zs
-
-    def _step(self, x: np.ndarray, y: np.ndarray) -> None:
-        inputs, zs = self._forward(x)
-        n, m = len(y), zs[-1].shape[-1]
-        dz = self.loss.grad(zs[-1].reshape(-1, m), np.tile(y, self.v), self.kind)
-        dz = dz.reshape(self.v, n, m) / n
-        for l in range(len(self.layers) - 1, -1, -1):
-            np.matmul(np.swapaxes(inputs[l], -1, -2), dz, out=self.grad_layers[l])
-            if l > 0:
-                delta = np.matmul(dz, np.swapaxes(self.layers[l][:, :-1, :], -1, -2))
-                a = inputs[l][..., :-1]
-                dz = delta * self.activation.der(zs[l - 1], a)
+    def _add_penalty(self) -> None:
         self.grad *= self.mask
-        if self.l1.any():
-            self.grad += self.l1 * np.sign(self.params) * self.weight_mask
-        if self.l2.any():
-            self.grad += self.l2 * self.params * self.weight_mask
-        self.optimizer.update(self.params, self.grad, self.lr * self.active[:, None])
+        super()._add_penalty()
 
-    def train_epochs(self, epochs: int) -> None:
-        with np.errstate(all="ignore"):
-            for epoch in range(1, epochs + 1):
-                if not self.active.any():
-                    return
-                for x, y in self.batches:
-                    self._step(x, y)
-                self._finish_epoch(epoch)
-
-    def _finish_epoch(self, epoch: int) -> None:
-        entries = self._measure(epoch)
-        for v, entry in enumerate(entries):
-            if not self.active[v]:
-                self.params[v] = self.last_good[v]
-                continue
+    def _finish_epoch(self, new: dict) -> list[Trainer]:
+        zt = self._forward(self.xt_all)
+        v, m, n_all = zt.shape
+        z = np.swapaxes(zt, 1, 2).reshape(v * n_all, m)
+        losses = LOSSES[self.loss].value(z, self.y_all, self.kind).reshape(v, n_all)
+        wrong = misclassified(z, self.y_all).reshape(v, n_all) if self.classification else None
+        n, diverged = self.n_train, []
+        for i, trainer in enumerate(self.members):
+            entry = {"epoch": trainer.epoch + 1, "train_loss": float(losses[i, :n].mean()),
+                     "test_loss": float(losses[i, n:].mean()), "train_error": None,
+                     "test_error": None, "penalty": trainer.penalty(self.params[i])}
+            if wrong is not None:
+                entry["train_error"] = float(wrong[i, :n].mean())
+                entry["test_error"] = float(wrong[i, n:].mean())
             finite = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
-            if finite and np.isfinite(self.params[v]).all():
-                self.last_good[v] = self.params[v]
-                self.histories[v].append(entry)
-            else:  # this variant diverged: keep its last finite weights, stop it
-                self.params[v] = self.last_good[v]
-                self.active[v] = False
+            if not (finite and np.isfinite(self.params[i]).all()):
+                diverged.append(trainer)
+                continue
+            trainer.epoch += 1
+            trainer.history.append(entry)
+            trainer._last_good[:] = self.params[i]
+            new[id(trainer)].append(entry)
+        return diverged
 
-    def _measure(self, epoch: int) -> list[dict]:
-        z = self._forward(self.x_all)[1][-1]
-        n, m = self.n_train, z.shape[-1]
-        values = self.loss.value(z.reshape(-1, m), np.tile(self.y_all, self.v), self.kind)
-        values = values.reshape(self.v, -1)
-        w = self.params * self.weight_mask
-        penalties = self.l1[:, 0] * np.abs(w).sum(1) + self.l2[:, 0] * 0.5 * (w * w).sum(1)
-        classification = self.configs[0].task == "classification"
-        y_train, y_test = self.y_all[:n], self.y_all[n:]
-        return [
-            {
-                "epoch": epoch,
-                "train_loss": float(values[v, :n].mean()),
-                "test_loss": float(values[v, n:].mean()),
-                "train_error": error_rate(z[v, :n], y_train) if classification else None,
-                "test_error": error_rate(z[v, n:], y_test) if classification else None,
-                "penalty": float(penalties[v]),
-            }
-            for v in range(self.v)
-        ]
 
-    def _real(self, v: int) -> dict:
+class PaddedStack:
+    """``configs`` (one layer count, activation, loss, optimizer, batch size, features)
+    on one dataset, trained together. ``trainers[v]`` runs variant v in padded form."""
+
+    def __init__(self, configs: list[Config], dataset: Dataset):
+        self.configs = list(configs)
+        depth = len(configs[0].hidden)
+        widths = tuple(max(c.hidden[i] for c in configs) for i in range(depth))
+        self.padded = any(c.hidden != widths for c in configs)
+        self.trainers = [Trainer(replace(c, hidden=widths), dataset) for c in configs]
+        self.masks = [self._embed(t, c) for t, c in zip(self.trainers, configs)]
+
+    @staticmethod
+    def _real_sizes(config: Config) -> list[int]:
+        return [len(config.features), *config.hidden, n_outputs(config.task, config.n_classes)]
+
+    def _embed(self, trainer: Trainer, config: Config) -> np.ndarray:
+        """Put the variant's own initial weights in the real block; return the real mask."""
+        net = trainer.network
+        mask = np.zeros_like(net.params)
+        if not self.padded:
+            mask[:] = 1.0
+            return mask
+        real = Network(self._real_sizes(config), config.activation, trainer.kind,
+                       seed=config.seed)
+        net.params[:] = 0.0
+        for layer, own, m in zip(net.layers, real.layers, net.layer_views(mask)):
+            fan_in, fan_out = own.shape[0] - 1, own.shape[1]
+            layer[:fan_in, :fan_out] = own[:-1]
+            layer[-1, :fan_out] = own[-1]
+            m[:fan_in, :fan_out] = m[-1, :fan_out] = 1.0
+        trainer.history = [trainer._measure()]  # epoch 0 at the variant's own weights
+        trainer._last_good[:] = net.params
+        return mask
+
+    def train_epochs(self, epochs: int) -> list[list[dict]]:
+        """Up to ``epochs`` more epochs for every variant; each variant's new entries."""
+        if not self.padded:
+            return train_together(self.trainers, epochs)
+        new: dict[int, list[dict]] = {id(t): [] for t in self.trainers}
+        active = [v for v, t in enumerate(self.trainers) if t.state != DIVERGED]
+        done = 0
+        while active and done < epochs:
+            stack = _MaskedStack([self.trainers[v] for v in active],
+                                 [self.masks[v] for v in active])
+            trained, diverged = stack.train(epochs - done, new)
+            stack.scatter(diverged)
+            done += trained
+            active = [v for v in active if self.trainers[v] not in diverged]
+        return [new[id(t)] for t in self.trainers]
+
+    def real(self, v: int) -> dict:
+        """Variant v's weights ``[fan_in][fan_out]`` and biases, without the padding."""
+        sizes = self._real_sizes(self.configs[v])
+        layers = self.trainers[v].network.layers
         weights, biases = [], []
-        for l, (fan_in, fan_out) in enumerate(zip(self.sizes[v], self.sizes[v][1:])):
-            weights.append(self.layers[l][v, :fan_in, :fan_out].tolist())
-            biases.append(self.layers[l][v, -1, :fan_out].tolist())
+        for layer, fan_in, fan_out in zip(layers, sizes, sizes[1:]):
+            weights.append(layer[:fan_in, :fan_out].tolist())
+            biases.append(layer[-1, :fan_out].tolist())
         return {"weights": weights, "biases": biases}
-
-    def results(self) -> list[dict]:
-        return [
-            {
-                "config": config,
-                "history": self.histories[v],
-                "initial": self.initial[v],
-                "final": self._real(v),
-                "state": "ready" if self.active[v] else "diverged",
-            }
-            for v, config in enumerate(self.configs)
-        ]

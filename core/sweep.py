@@ -1,15 +1,19 @@
 """Several variants of one configuration, trained together, ranked by test loss.
 
 Variants that share the number of hidden layers, the activation, the loss, the
-optimizer, the batch size and the features are trained *stacked*: each layer's
-parameters become one (V, fan_in + 1, fan_out) array padded to the widest variant, so
-one batched matrix product serves all of them (at these sizes NumPy's cost is per
-call, so V models cost little more than one). Padding is exact: padded weights and
-biases start at 0 and their gradients are masked to 0, so a padded neuron never
-influences a real one. Each variant's real parameters start from exactly the initial
-weights its own ``Trainer`` would draw, and learning rate and λ are per-variant
-vectors, so a variant follows the run ``Trainer`` would give to float precision.
-Variants that cannot share a stack (another activation, loss, …) train one by one.
+optimizer, the batch size and the features are trained *stacked*
+(``core.stacked.PaddedStack``): each layer of every variant becomes one slice of a
+(V, fan_out, fan_in + 1) array padded to the widest variant, so one batched matrix
+product serves all of them (at these sizes NumPy's cost is per call, so V models cost
+little more than one). Padding is exact: padded weights and biases start at 0 and their
+gradients are masked to 0, so a padded neuron never influences a real one. Each
+variant's real parameters start from exactly the initial weights its own ``Trainer``
+would draw, and learning rate and λ are per variant, so a variant follows the run
+``Trainer`` would give to float precision (bit for bit when nothing is padded).
+Variants that cannot share a stack (another activation, loss, …) train in their own.
+
+``SweepRun`` trains a few epochs at a time (the live sweep of a WebSocket session);
+``run_sweep`` trains to the end at once (``POST /api/sweep``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ import numpy as np
 
 from core.config import Config
 from core.datasets import Dataset, make_dataset
-from core.stacked import StackedRun
-from core.trainer import Trainer
+from core.stacked import PaddedStack
+from core.trainer import DIVERGED, Trainer
 
 
 def _stack_key(config: Config) -> tuple:
@@ -31,45 +35,73 @@ def _stack_key(config: Config) -> tuple:
     )
 
 
+class SweepRun:
+    """Every config of ``configs`` on the same data, trained in step, in groups that stack.
+
+    ``trainer(i)`` is variant i's ``Trainer`` (its network may be padded: its pictures
+    and losses are the variant's own); ``result(i)`` its weights without the padding.
+    """
+
+    def __init__(self, configs: list[Config], dataset: Dataset | None = None):
+        self.configs = list(configs)
+        self.dataset = dataset if dataset is not None else make_dataset(configs[0])
+        keys: dict[tuple, list[int]] = defaultdict(list)
+        for i, config in enumerate(configs):
+            keys[_stack_key(config)].append(i)
+        self.groups: list[tuple[list[int], PaddedStack]] = [
+            (indices, PaddedStack([configs[i] for i in indices], self.dataset))
+            for indices in keys.values()
+        ]
+        self._where = {i: (stack, k) for indices, stack in self.groups
+                       for k, i in enumerate(indices)}
+        self.initial = [self._real(i) for i in range(len(configs))]
+
+    def train_epochs(self, epochs: int) -> None:
+        """``epochs`` more epochs for every variant that has not diverged."""
+        for _, stack in self.groups:
+            stack.train_epochs(epochs)
+
+    def trainer(self, i: int) -> Trainer:
+        stack, k = self._where[i]
+        return stack.trainers[k]
+
+    def _real(self, i: int) -> dict:
+        stack, k = self._where[i]
+        return stack.real(k)
+
+    @property
+    def epoch(self) -> int:
+        """The epoch every variant still training has reached."""
+        live = [t.epoch for t in map(self.trainer, range(len(self.configs)))
+                if t.state != DIVERGED]
+        return min(live) if live else max(self.trainer(i).epoch for i in range(len(self.configs)))
+
+    def result(self, i: int) -> dict:
+        """``{"config", "history", "initial", "final", "state"}``, as a lone Trainer gives."""
+        trainer = self.trainer(i)
+        return {"config": self.configs[i], "history": trainer.history,
+                "initial": self.initial[i], "final": self._real(i), "state": trainer.state}
+
+    def results(self) -> list[dict]:
+        return [self.result(i) for i in range(len(self.configs))]
+
+
 def run_sweep(configs: list[Config], epochs: int, dataset: Dataset | None = None) -> list[dict]:
     """Train every config for ``epochs`` on the same data; one result per config, in order.
 
     A result is ``{"config", "history", "initial": {weights, biases},
     "final": {weights, biases}, "state"}``, as a lone ``Trainer`` would give.
     """
-    dataset = dataset if dataset is not None else make_dataset(configs[0])
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for i, config in enumerate(configs):
-        groups[_stack_key(config)].append(i)
-    results: list[dict | None] = [None] * len(configs)
-    for indices in groups.values():
-        if len(indices) == 1:
-            results[indices[0]] = _train_alone(configs[indices[0]], dataset, epochs)
-            continue
-        run = StackedRun([configs[i] for i in indices], dataset)
-        run.train_epochs(epochs)
-        for i, result in zip(indices, run.results()):
-            results[i] = result
-    return results
+    run = SweepRun(configs, dataset)
+    run.train_epochs(epochs)
+    return run.results()
 
 
-def _train_alone(config: Config, dataset: Dataset, epochs: int) -> dict:
-    trainer = Trainer(config, dataset)
-    initial = {"weights": trainer.weights(), "biases": trainer.biases()}
-    trainer.train_epochs(epochs)
-    return {
-        "config": config,
-        "history": trainer.history,
-        "initial": initial,
-        "final": {"weights": trainer.weights(), "biases": trainer.biases()},
-        "state": trainer.state,
-    }
+def final_test_loss(history: list[dict]) -> float:
+    loss = history[-1]["test_loss"]
+    return loss if loss is not None and np.isfinite(loss) else np.inf
 
 
 def best_index(results: list[dict]) -> int:
     """The variant with the lowest final test loss (non-finite or missing ranks last)."""
-    def key(i):
-        loss = results[i]["history"][-1]["test_loss"]
-        return loss if loss is not None and np.isfinite(loss) else np.inf
-
-    return min(range(len(results)), key=key)
+    return min(range(len(results)), key=lambda i: final_test_loss(results[i]["history"]))
