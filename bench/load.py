@@ -2,6 +2,7 @@
 then a step over the session cap.
 
     .venv/bin/python bench/load.py [--steps 10,50,100,200] [--seconds 10] [--workers 2]
+    .venv/bin/python bench/load.py --faults   # one heavy learner; four flooding ones
 
 The server runs in a subprocess (``nnlive serve``, default settings but the per-address
 cap, since every learner here comes from 127.0.0.1). The learners run in ``--workers``
@@ -272,9 +273,17 @@ def main() -> None:
               f"{sum('ERROR' in line for line in text.splitlines())} ERROR lines; "
               f"load average at end: {os.getloadavg()}")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_server(server)
         os.unlink(log.name)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(15)  # uvicorn waits for open sockets' handlers
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(5)
 
 
 def run_plan(plan, url, server, procs, out, args, cap) -> None:
@@ -307,5 +316,79 @@ def run_plan(plan, url, server, procs, out, args, cap) -> None:
           f"{first_bad or 'none'}")
 
 
+# --- --faults: what one misbehaving learner costs the others ----------------------------
+HEAVY = {"n_points": 2000, "train_ratio": 90, "batch_size": 1, "hidden": [16] * 6}
+
+
+async def _status_round_trips(ws, n: int) -> list[float]:
+    """``speed`` → ``status`` n times (the run is unchanged); seconds each."""
+    out = []
+    for _ in range(n):
+        begin = time.monotonic()
+        await ws.send('{"type": "speed", "epochs_per_second": 60}')
+        async for data in ws:
+            if isinstance(data, str) and data.startswith('{"type":"status"'):
+                break
+        out.append(time.monotonic() - begin)
+        await asyncio.sleep(0.05)
+    return out
+
+
+async def _misbehaving(url: str, kind: str, stop: asyncio.Event) -> int:
+    """A heavy run (``heavy``) or a flood of restarting updates on a paused run."""
+    async with connect(url, max_size=None, compression=None) as ws:
+        config = HEAVY if kind == "heavy" else {}
+        await ws.send(json.dumps({"type": "start", "config": config}))
+        if kind == "flood":
+            await ws.send('{"type": "pause"}')
+        reader, sent = asyncio.create_task(_drain(ws)), 0
+        while not stop.is_set():
+            if kind == "flood":
+                hidden = [16] * 6 if sent % 2 else [4, 2]
+                await ws.send(json.dumps({"type": "update", "config": {
+                    "n_points": 2000, "hidden": hidden}}))
+                sent += 1
+            await asyncio.sleep(0.001)
+        reader.cancel()
+        return sent
+
+
+async def _drain(ws) -> None:
+    with contextlib.suppress(ConnectionClosed):
+        async for _ in ws:
+            pass
+
+
+async def fault_costs(url: str) -> None:
+    async with connect(url, max_size=None, compression=None) as ws:
+        await ws.send('{"type": "start", "config": {}}')
+        print(f"alone: status round trip {_ms(await _status_round_trips(ws, 20))}")
+        for kind, count in (("heavy", 1), ("flood", 4)):
+            stop = asyncio.Event()
+            bad = [asyncio.create_task(_misbehaving(url, kind, stop)) for _ in range(count)]
+            await asyncio.sleep(2.0)
+            rtts = await _status_round_trips(ws, 30)
+            stop.set()
+            sent = await asyncio.gather(*bad, return_exceptions=True)
+            what = ("1 heavy learner (2,000 points, batch 1, 6×16)" if kind == "heavy" else
+                    f"4 learners flooding restarting updates (sent {sent})")
+            print(f"with {what}: status round trip {_ms(rtts)}")
+
+
+def _ms(values: list[float]) -> str:
+    return (f"p50 {1000 * pct(values, 50):.1f} ms, p90 {1000 * pct(values, 90):.1f} ms, "
+            f"max {1000 * max(values):.1f} ms")
+
+
 if __name__ == "__main__":
-    main()
+    if "--faults" in sys.argv:
+        port, log = free_port(), tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+        server = start_server(port, {}, log)
+        try:
+            print(f"load average: {os.getloadavg()}")
+            asyncio.run(fault_costs(f"ws://127.0.0.1:{port}/ws/train"))
+        finally:
+            stop_server(server)
+            os.unlink(log.name)
+    else:
+        main()
