@@ -248,9 +248,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--over", type=int, default=20, help="learners past the cap")
+    parser.add_argument("--mix", action="store_true", help=f"add {MIX} misbehaving clients")
     args = parser.parse_args()
     steps = [int(x) for x in args.steps.split(",")]
-    cap = int(os.environ.get("NNLIVE_MAX_SESSIONS", steps[-1]))
+    cap = int(os.environ.get("NNLIVE_MAX_SESSIONS", steps[-1])) + (MIX if args.mix else 0)
     port, log = free_port(), tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     server = start_server(port, {"NNLIVE_MAX_SESSIONS": str(cap),
                                  "NNLIVE_MAX_SESSIONS_PER_CLIENT": "10000"}, log)
@@ -262,9 +263,15 @@ def main() -> None:
         out = mp.Queue()
         procs = [mp.Process(target=client_process, args=(url, plan, w, args.workers, out))
                  for w in range(args.workers)]
+        if args.mix:  # the misbehaving clients go first, so the cap step still fits
+            mixer = mp.Process(target=mix_process, args=(url, plan[-1]["end"], out))
+            mixer.start()
         for p in procs:
             p.start()
         run_plan(plan, url, server, procs, out, args, cap)
+        if args.mix:
+            print(f"misbehaving clients saw: {out.get(timeout=120)[1]}")
+            mixer.join(30)
         for p in procs:
             p.join(30)
         log.seek(0)
@@ -286,6 +293,17 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait(5)
 
 
+def _get_worker(out):
+    """The next worker's stats (the mix process's summary is put back for later)."""
+    held, item = [], out.get(timeout=120)
+    while item[0] == "mix":
+        held.append(item)
+        item = out.get(timeout=120)
+    for h in held:
+        out.put(h)
+    return item
+
+
 def run_plan(plan, url, server, procs, out, args, cap) -> None:
     proc = psutil.Process(server.pid)
     clients = [psutil.Process(p.pid) for p in procs]
@@ -298,7 +316,7 @@ def run_plan(plan, url, server, procs, out, args, cap) -> None:
     servers.append(measure_server(proc, clients, cap_step))
     results = [[] for _ in plan]
     for _ in procs:
-        _, stats = out.get(timeout=120)
+        _, stats = _get_worker(out)
         for seed, learner in stats:
             for i, window in enumerate(learner):
                 if seed < plan[i]["learners"]:  # it was connected during that step
@@ -314,6 +332,84 @@ def run_plan(plan, url, server, procs, out, args, cap) -> None:
             first_bad = step["learners"]
     print(f"first step under 20 frames/s (p10) or over 100 ms p95 round trip: "
           f"{first_bad or 'none'}")
+
+
+# --- --mix: misbehaving clients alongside the ramp ----------------------------------------
+JUNK = ["{not json", '{"type": "speed", "epochs_per_second": NaN}', "[1, 2]", '{"type": "fly"}',
+        '{"type": "pause", "extra": 1}', '{"type": "step", "epochs": -3}',
+        '{"type": "update", "config": {"hidden": [99]}}', '{"type": "probe", "x": "here"}']
+MIX = 4  # clients: junk sender, reconnector, deaf prober, flooder
+
+
+async def _junk(url: str, until: float, seen: Counter) -> None:
+    async with connect(url, max_size=None, compression=None) as ws:
+        await ws.send('{"type": "start", "config": {}}')
+        reader = asyncio.create_task(_count_errors(ws, seen))
+        for i in range(10**6):
+            if time.monotonic() > until:
+                break
+            await ws.send(b"\x00binary" if i % 10 == 9 else JUNK[i % len(JUNK)])
+            await asyncio.sleep(0.05)
+        reader.cancel()
+
+
+async def _count_errors(ws, seen: Counter) -> None:
+    with contextlib.suppress(ConnectionClosed):
+        async for data in ws:
+            if isinstance(data, str) and data.startswith('{"type":"error"'):
+                seen[json.loads(data)["code"]] += 1
+
+
+async def _reconnector(url: str, until: float, seen: Counter) -> None:
+    token = None
+    while time.monotonic() < until:
+        async with connect(url + (f"?session={token}" if token else ""), max_size=None,
+                           compression=None) as ws:
+            hello = json.loads(await ws.recv())
+            seen["resumed" if hello["resumed"] else "new session"] += 1
+            if token is None:
+                await ws.send('{"type": "start", "config": {}}')
+            token = hello["session"]
+            await asyncio.sleep(1.0)
+            ws.transport.abort()  # a dropped connection, then a resume
+
+
+async def _deaf(url: str, until: float, seen: Counter) -> None:
+    while time.monotonic() < until:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", int(url.split(":")[2].split("/")[0])))
+        try:
+            async with connect(url, sock=sock, max_size=None, compression=None,
+                               max_queue=1) as ws:
+                await ws.send(json.dumps({"type": "start", "config": {"hidden": [16] * 6}}))
+                while time.monotonic() < until:
+                    await ws.send('{"type": "probe", "x": [1, 2], "label": 1}')
+                    await asyncio.sleep(0.1)
+                ws.transport.abort()
+        except (ConnectionClosed, OSError) as exc:
+            seen[f"deaf closed {getattr(getattr(exc, 'rcvd', None), 'code', '')}"] += 1
+
+
+def mix_process(url: str, until: float, out) -> None:
+    async def main():
+        seen = Counter()
+        flood = asyncio.Event()
+        jobs = [_junk(url, until, seen), _reconnector(url, until, seen),
+                _deaf(url, until, seen), _flood_until(url, until, flood)]
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        seen.update(f"{type(r).__name__}" for r in results if isinstance(r, BaseException))
+        return dict(seen)
+    out.put(("mix", asyncio.run(main())))
+
+
+async def _flood_until(url: str, until: float, stop: asyncio.Event) -> None:
+    async def stopper():
+        await asyncio.sleep(max(0.0, until - time.monotonic()))
+        stop.set()
+    timer = asyncio.create_task(stopper())
+    await _misbehaving(url, "flood", stop)
+    await timer
 
 
 # --- --faults: what one misbehaving learner costs the others ----------------------------

@@ -98,8 +98,14 @@ def _take_over(session: Session, websocket: WebSocket) -> None:
     """A resumed session still attached elsewhere: that socket is closed (4001)."""
     old = getattr(session, "websocket", None)
     if old is not None and session.outbox is not None:
-        asyncio.create_task(_close(old, CLOSE_REPLACED, "session resumed on another socket"))
+        task = asyncio.create_task(_close(old, CLOSE_REPLACED,
+                                          "session resumed on another socket"))
+        _closing.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(_closing.discard)
     session.websocket = websocket
+
+
+_closing: set[asyncio.Task] = set()
 
 
 def _greet(session: Session, settings, resumed: bool, token: str | None) -> None:
