@@ -43,6 +43,24 @@ export function createRenderLoop(draw) {
   };
 }
 
+// A draw that runs at most once per `minMs()` milliseconds; a call that comes too soon
+// is caught up by one timer, so the newest state is always drawn in the end. For views
+// that change slowly (the loss chart) or cost much (a 6×16 diagram).
+export function throttle(draw, minMs) {
+  let last = -Infinity;
+  let timer = null;
+  return function throttled() {
+    const now = performance.now();
+    const wait = last + minMs() - now;
+    if (wait > 0) {
+      timer ??= setTimeout(() => { timer = null; throttled(); }, wait);
+      return;
+    }
+    last = now;
+    draw();
+  };
+}
+
 // Formats a number for labels: short, fixed-ish, with a real minus sign.
 export function fmt(value, digits = 3) {
   if (value === null || value === undefined || Number.isNaN(value)) return "—";

@@ -2,7 +2,7 @@
 // the data loss), and the test error rate (right axis, 0–1). Log-y, smoothing with the
 // raw line kept faint, a hover readout, and a marker at the epoch being shown.
 
-import { fitCanvas, fmt } from "./canvas.js";
+import { fitCanvas, fmt, throttle } from "./canvas.js";
 
 export const SERIES_STYLE = {
   train_loss: { color: "#222222", dash: [] },
@@ -12,13 +12,17 @@ export const SERIES_STYLE = {
 };
 
 const M = { left: 40, right: 30, top: 8, bottom: 18 };
+const CHART_MS = 50;
 
 // onHover(entry | null) receives the history entry under the pointer.
 export function createLossChart(canvas, history, { onHover = () => {}, onChange = () => {} } = {}) {
   const opts = { logY: false, smoothing: 0, marker: null, series: Object.keys(SERIES_STYLE) };
   let geom = null;
 
-  function draw() {
+  // The curves move a pixel at a time, so 20 redraws a second are plenty.
+  const draw = throttle(drawNow, () => CHART_MS);
+
+  function drawNow() {
     const { ctx, width, height } = fitCanvas(canvas);
     ctx.clearRect(0, 0, width, height);
     const n = history.length;

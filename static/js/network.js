@@ -5,7 +5,7 @@
 
 import { createHeatmap, createNeuronAtlas } from "./heatmap.js";
 import { CLASS_COLORS, neuronColor } from "./palette.js";
-import { fitCanvas } from "./canvas.js";
+import { fitCanvas, throttle } from "./canvas.js";
 import { featureMaps, FEATURE_LABELS } from "./features.js";
 import { layoutNetwork, hitTest } from "./network-layout.js";
 
@@ -23,21 +23,14 @@ export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick
   const state = { features: ["x1", "x2"], frame: null, task: "classification", showBias: false };
   let layout = null;
 
-  let drawnAt = -Infinity;
-  let catchUp = null;
-
   // A big network (a 6×16 one has ~1,300 connections, ~20 ms to stroke on a software
-  // canvas) is redrawn at most every BIG_NET_MS; a skipped draw is caught up by a timer.
-  function draw() {
+  // canvas) is redrawn at most every BIG_NET_MS, a small one every frame.
+  const interval = () => (layout && layout.edges.length > BIG_NET_EDGES ? BIG_NET_MS : 0);
+  const draw = throttle(drawNow, interval);
+
+  function drawNow() {
     const header = state.frame?.header;
     if (!header?.weights) return;
-    const now = performance.now();
-    const edges = header.weights.reduce((n, w) => n + w.length * w[0].length, 0);
-    if (edges > BIG_NET_EDGES && now - drawnAt < BIG_NET_MS) {
-      catchUp ??= setTimeout(() => { catchUp = null; draw(); }, BIG_NET_MS - (now - drawnAt));
-      return;
-    }
-    drawnAt = now;
     const sizes = [header.weights[0].length, ...header.weights.map((w) => w[0].length)];
     const width = canvas.parentElement.clientWidth || 300;
     layout = layoutNetwork(sizes, width, state.showBias);
