@@ -135,12 +135,15 @@ class LiveSweep:
 
 
 def _encode(header: dict, blobs: list[bytes]) -> bytes:
-    """The frame layout of docs/protocol.md, with one grid section per variant:
-    each variant's ``grid`` gets its ``offset`` (from the first byte after the header)."""
+    """The frame layout of docs/protocol.md: the output grid section holds every
+    variant's grid in turn (``grid``: shape [V, R, R] or [V, R, R, K]); each variant's
+    ``grid`` gets its own ``offset`` (from the first byte after the header) and range."""
     offset = 0
     for variant, blob in zip(header["variants"], blobs):
         variant["grid"]["offset"], variant["grid"]["length"] = offset, len(blob)
         offset += len(blob)
+    shape = [len(blobs), *header["variants"][0]["grid"]["shape"]]
+    header["grid"] = {"shape": shape, "dtype": "uint8", "offset": 0, "length": offset}
     head = dumps(header).encode("utf-8")
     return b"".join([struct.pack("<I", len(head)), head, *blobs])
 

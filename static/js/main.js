@@ -76,6 +76,7 @@ const handlers = {
   status(m) { run.state = m.state; readouts.banner(m.state === "diverged" ? t("banner.diverged") : null); invalidate(); },
   probe(m) { readouts.probe(m, good.hidden.length); },
   error(m) {
+    if (m.field?.startsWith("vary") || m.code === "no_sweep") return; // the compare panel's
     if (m.field) {
       const field = m.field.replace(/\[.*$/, "");
       form.showError(field, m.message);
@@ -91,8 +92,11 @@ function revert(field) {
 }
 
 const client = connect("/ws/train", {
-  onMessage: (m) => handlers[m.type]?.(m),
-  onFrame: (frame) => { if (run.addFrame(frame)) invalidate(); },
+  onMessage: (m) => { handlers[m.type]?.(m); window.dispatchEvent(new CustomEvent("nnlive:message", { detail: m })); },
+  onFrame: (frame) => {
+    if (frame.header.kind === "sweep") window.dispatchEvent(new CustomEvent("nnlive:sweep-frame", { detail: frame }));
+    else if (run.addFrame(frame)) invalidate();
+  },
   onClose: (retry) => readouts.banner(retry ? t("banner.reconnecting") : t("banner.disconnected")),
 });
 
@@ -138,6 +142,9 @@ for (const link of document.querySelectorAll("[data-lang]")) {
   });
 }
 
+// The compare panel (compare/panel.js) sends its sweep messages and applies a variant.
+window.addEventListener("nnlive:send", (e) => { if (/^sweep/.test(e.detail?.type)) client.send(e.detail); });
+window.addEventListener("nnlive:use-config", (e) => { form.set({ ...good, ...e.detail }); sendUpdate(e.detail); });
 window.addEventListener("resize", invalidate);
 form.set(good);
 for (const e of page.errors) form.showError(e.field, e.message);
