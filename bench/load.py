@@ -389,6 +389,7 @@ async def _deaf(url: str, until: float, seen: Counter) -> None:
                 ws.transport.abort()
         except (ConnectionClosed, OSError) as exc:
             seen[f"deaf closed {getattr(getattr(exc, 'rcvd', None), 'code', '')}"] += 1
+            await asyncio.sleep(1.0)
 
 
 def mix_process(url: str, until: float, out) -> None:
@@ -398,7 +399,8 @@ def mix_process(url: str, until: float, out) -> None:
         jobs = [_junk(url, until, seen), _reconnector(url, until, seen),
                 _deaf(url, until, seen), _flood_until(url, until, flood)]
         results = await asyncio.gather(*jobs, return_exceptions=True)
-        seen.update(f"{type(r).__name__}" for r in results if isinstance(r, BaseException))
+        seen.update(f"{type(r).__name__} {getattr(getattr(r, 'rcvd', None), 'code', '')}"
+                    for r in results if isinstance(r, BaseException))
         return dict(seen)
     out.put(("mix", asyncio.run(main())))
 
