@@ -68,10 +68,12 @@ class Scheduler:
             session.accrue(now - self._last)
         self._last = now
         active, sweeping = [s for s in sessions if s.wants_training()], live_sweeps(sessions)
-        # a live sweep is one more learner in the fair share of the training budget
-        sweep_budget = self.train_budget * len(sweeping) / max(1, len(active) + len(sweeping))
-        self.train_round(active, self.train_budget - sweep_budget)
-        train_sweeps(sweeping, sweep_budget)
+        # a live sweep is one more learner in the fair share of the training budget, and
+        # takes what the runs leave of it (a run at 60 epochs/s needs little)
+        sweep_share = self.train_budget * len(sweeping) / max(1, len(active) + len(sweeping))
+        began = time.perf_counter()
+        self.train_round(active, self.train_budget - sweep_share)
+        train_sweeps(sweeping, self.train_budget - (time.perf_counter() - began))
         self.frame_round(sessions)
         push_sweep_frames(sessions, self.frame_budget / 2)
         if now - self._last_housekeeping > HOUSEKEEPING_EVERY:

@@ -26,18 +26,6 @@ from core.network import Network
 from core.trainer import DIVERGED, Trainer
 
 
-def _tanh_by_exp(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """tanh(z) = 1 − 2/(e^(2z) + 1) for the whole stack at once (to 1e-16 absolute):
-    a padded stack is not bit for bit anyway, and libm's scalar tanh dominates it."""
-    with np.errstate(over="ignore"):
-        out = np.multiply(z, 2.0, out=out)
-        np.exp(out, out=out)
-    out += 1.0
-    np.divide(2.0, out, out=out)
-    np.subtract(1.0, out, out=out)
-    return out
-
-
 class _MaskedStack(_Stack):
     """Cohort's stack, with the padding's gradients zeroed before λ·R'(w) and the step,
     and each epoch's measurements made for the whole stack in one pass."""
@@ -45,8 +33,6 @@ class _MaskedStack(_Stack):
     def __init__(self, members: list[Trainer], masks: list[np.ndarray]):
         super().__init__(members)
         self.mask = np.stack(masks)
-        if self.activation_name == "tanh":
-            self.activation = replace(self.activation, fn=_tanh_by_exp)
         first = members[0]
         self.y_all = np.tile(first._y_all, len(members))
         self.n_train = first._n_train
@@ -61,15 +47,16 @@ class _MaskedStack(_Stack):
         v, m, n_all = zt.shape
         z = np.swapaxes(zt, 1, 2).reshape(v * n_all, m)
         losses = LOSSES[self.loss].value(z, self.y_all, self.kind).reshape(v, n_all)
-        wrong = misclassified(z, self.y_all).reshape(v, n_all) if self.classification else None
         n, diverged = self.n_train, []
+        train, test = losses[:, :n].mean(axis=1), losses[:, n:].mean(axis=1)
+        errors = [[None] * v, [None] * v]
+        if self.classification:
+            wrong = misclassified(z, self.y_all).reshape(v, n_all)
+            errors = [wrong[:, :n].mean(axis=1).tolist(), wrong[:, n:].mean(axis=1).tolist()]
         for i, trainer in enumerate(self.members):
-            entry = {"epoch": trainer.epoch + 1, "train_loss": float(losses[i, :n].mean()),
-                     "test_loss": float(losses[i, n:].mean()), "train_error": None,
-                     "test_error": None, "penalty": trainer.penalty(self.params[i])}
-            if wrong is not None:
-                entry["train_error"] = float(wrong[i, :n].mean())
-                entry["test_error"] = float(wrong[i, n:].mean())
+            entry = {"epoch": trainer.epoch + 1, "train_loss": float(train[i]),
+                     "test_loss": float(test[i]), "train_error": errors[0][i],
+                     "test_error": errors[1][i], "penalty": trainer.penalty(self.params[i])}
             finite = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
             if not (finite and np.isfinite(self.params[i]).all()):
                 diverged.append(trainer)
