@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.logs import AccessLog
 from app.metrics import Metrics
-from app.routes import api, lessons, metrics, pages, ws
+from app.routes import api, lessons, metrics, oembed, pages, ws
 from app.scheduler import Scheduler
 from app.security import SecurityHeaders, origin_allowed
 from app.sessions import SessionManager
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(pages.router)
     app.include_router(lessons.router)
     app.include_router(metrics.router)
+    app.include_router(oembed.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(FetchSharedSession)

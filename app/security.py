@@ -25,8 +25,13 @@ def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
     return bool(host) and urlsplit(origin).netloc.lower() == host
 
 
-def content_security_policy(settings: Settings) -> str:
-    ancestors = " ".join(("'self'",) + settings.allowed_origins)
+def content_security_policy(settings: Settings, *, embed: bool = False) -> str:
+    """``embed``: the /embed page, which course sites frame (NNLIVE_EMBED_ORIGINS, or any)."""
+    if embed:
+        ancestors = " ".join(("'self'",) + settings.embed_origins) if settings.embed_origins \
+            else "*"
+    else:
+        ancestors = " ".join(("'self'",) + settings.allowed_origins)
     return ("default-src 'self'; script-src 'self'; style-src 'self'; "
             "img-src 'self' data:; connect-src 'self'; "
             f"frame-ancestors {ancestors}; base-uri 'self'; form-action 'self'")
@@ -37,21 +42,24 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, settings: Settings):
         self.app = app
-        self.headers = [
-            (b"content-security-policy", content_security_policy(settings).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"strict-origin-when-cross-origin"),
-        ]
+        common = [(b"x-content-type-options", b"nosniff"),
+                  (b"referrer-policy", b"strict-origin-when-cross-origin")]
+        self.headers = [(b"content-security-policy",
+                         content_security_policy(settings).encode())] + common
+        self.embed_headers = [(b"content-security-policy",
+                               content_security_policy(settings, embed=True).encode())] + common
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
+        extra = self.embed_headers if scope["path"] == "/embed" else self.headers
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + self.headers
+                message["headers"] = list(message["headers"]) + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

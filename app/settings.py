@@ -31,6 +31,7 @@ class Settings:
     max_sessions_per_client: int = 40   # per client address (a classroom may share a NAT)
     grace_seconds: float = 60.0         # a dropped session waits this long for a reconnect
     allowed_origins: tuple[str, ...] = ()  # besides the request's own host
+    embed_origins: tuple[str, ...] = ()    # sites that may frame /embed; () = any site
     max_message_bytes: int = 262_144    # client messages above this get an error
     train_share: float = 0.5            # at most this share of the event loop trains
     api_time_limit: float = 20.0        # seconds for one POST /api/train or /api/sweep
@@ -61,6 +62,7 @@ _RULES = {
     "MAX_SESSIONS_PER_CLIENT": ("max_sessions_per_client", "int", 1, 10_000),
     "GRACE_SECONDS": ("grace_seconds", "float", 0, 3600),
     "ALLOWED_ORIGINS": ("allowed_origins", "origins", None, None),
+    "EMBED_ORIGINS": ("embed_origins", "origins", None, None),
     "MAX_MESSAGE_BYTES": ("max_message_bytes", "int", 1024, 16 * 1024 * 1024),
     "TRAIN_SHARE": ("train_share", "float", 0.05, 0.95),
     "API_TIME_LIMIT": ("api_time_limit", "float", 0.1, 600),
