@@ -3,6 +3,7 @@ it, commands from a third origin ignored; controls=, lock=, theme=, autoplay=, p
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, ROOT, SCREENSHOTS, free_port
+from tests.browser.conftest import DESKTOP, PHONE, ROOT, SCREENSHOTS, free_port, wait_until_up
 
 COURSE_SITE = ROOT / "examples" / "course-site"
 
@@ -58,21 +59,48 @@ def attacker_url(tmp_path_factory):
     directory = tmp_path_factory.mktemp("attacker")
     (directory / "attacker.html").write_text(ATTACKER_HTML)
     (directory / "attacker.js").write_text(ATTACKER_JS)
+    (directory / "blank.html").write_text('<!doctype html><meta charset="utf-8"><title>x</title>')
     proc, url = serve_directory(directory, "127.0.0.1")
     yield url
     proc.terminate()
     proc.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def listing_url(course_url, tmp_path_factory):
+    """A second ``nnlive serve`` whose NNLIVE_EMBED_ORIGINS lists only the course site."""
+    port = free_port()
+    env = {**os.environ, "NNLIVE_EMBED_ORIGINS": course_url, "PYTHONWARNINGS": "ignore"}
+    log_path = tmp_path_factory.mktemp("listing") / "nnlive.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host",
+                                 "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, proc, log_path)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(params=["any-site", "listed-sites"])
+def nnlive_url(request):
+    """nnlive without NNLIVE_EMBED_ORIGINS (any site frames it), and with it set."""
+    name = "base_url" if request.param == "any-site" else "listing_url"
+    return request.getfixturevalue(name)
+
+
 @pytest.fixture
-def course(browser, base_url, course_url):
+def course(browser, nnlive_url, course_url):
     """The course page with both embeds; console errors of every frame are collected."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{course_url}/index.html?nnlive={base_url}")
+    page.goto(f"{course_url}/index.html?nnlive={nnlive_url}")
     yield page
     context.close()
     assert errors == [], f"console errors: {errors}"
@@ -90,8 +118,8 @@ def nnlive_frame(page, base_url: str, iframe_id: str):
     return frame
 
 
-def test_course_page_on_another_origin(course, base_url, attacker_url):
-    page = course
+def test_course_page_on_another_origin(course, nnlive_url, attacker_url):
+    page, base_url = course, nnlive_url
     wait = page.wait_for_function
     # the iframe trains and its events reach the parent, on the parent's origin
     wait("() => window.course.events.some((e) => e.frame === 'triangle' && e.type === 'epoch'"
@@ -153,6 +181,24 @@ def test_course_page_on_another_origin(course, base_url, attacker_url):
     page.click("button[data-command='play'][data-for='triangle']")
     wait("() => window.course.events.filter((e) => e.frame === 'triangle' && e.type === "
          "'status').at(-1).state === 'running'")
+
+
+def test_a_site_not_listed_cannot_frame_the_embed(browser, listing_url, attacker_url):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.goto(f"{attacker_url}/blank.html")
+    page.evaluate("(src) => { const f = document.createElement('iframe'); f.id = 'x';"
+                  " f.src = src; document.body.append(f); }", f"{listing_url}/embed")
+    for _ in range(50):  # Chromium reports the refusal on the framing page's console
+        if any("frame-ancestors" in text for text in console):
+            break
+        page.wait_for_timeout(100)
+    assert any("frame-ancestors" in text for text in console), console
+    frame = page.query_selector("iframe#x").content_frame()
+    assert not frame.url.startswith(listing_url)
+    context.close()
 
 
 def test_controls_lock_preset_and_errors(open_page):
