@@ -1,130 +1,233 @@
-"""Variants of one layer count trained as one stack, padded to the widest (see core/sweep.py).
+"""Variants of one layer count trained as one block network (see core/sweep.py).
 
-Every variant gets a ``Trainer`` whose network has the padded sizes (the widest variant's
-width in each layer). Its real block holds exactly the initial weights its own ``Trainer``
-would draw; the padding starts at 0, and a mask zeroes the padding's gradients so it stays
-0. A padded neuron then has incoming weights and bias 0 and outgoing weights 0, so it never
-changes a real neuron's value (even with sigmoid, whose 0.5 meets an outgoing weight of 0),
-and λ·R(w) sees only zeros from it. The training itself is cohort's stack
-(``core/cohort.py``: one batched product per layer, transposed buffers) with that mask, so
-a variant follows its lone run to float precision: padding adds exact zeros to each sum,
-but BLAS may order a longer sum differently. Variants without padding keep cohort's
-bit-for-bit guarantee.
+All variants of a sweep see the same inputs, so they can be one wide network: layer l
+stacks every variant's units, (Σ fan_out, Σ fan_in + 1) with the biases in the last
+column, block diagonal (each variant's units read only its own units below), and the
+first layer dense, since every variant reads the same inputs. One ``np.dot`` per layer
+then trains all of them: at these sizes NumPy's cost is per call, so V variants cost
+little more than one. A mask keeps the off-diagonal blocks at exactly 0 (their gradients
+are zeroed before each step), learning rate and λ are per row, i.e. per variant, and the
+optimizer is core's, on one flat buffer, with a per-parameter learning rate.
+
+Each variant keeps its own ``Trainer`` (real shape): it holds the initial weights its lone
+run draws, its history and state, and gets its weights back after every epoch (for its
+pictures and λ·R(w)). A variant follows its lone run to float precision: the zeros add
+nothing to a sum, but BLAS may order a longer sum differently. A variant that diverges
+gets its last finite weights back and is frozen (learning rate and gradient 0).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
-from core.cohort import _Stack, train_together
 from core.config import Config
 from core.datasets import Dataset
-from core.losses import LOSSES, misclassified, n_outputs
-from core.network import Network
+from core.losses import LOSSES, misclassified
+from core.network import Batch
+from core.optimizers import make_optimizer
+from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
 
 
-class _MaskedStack(_Stack):
-    """Cohort's stack, with the padding's gradients zeroed before λ·R'(w) and the step,
-    and each epoch's measurements made for the whole stack in one pass."""
+class BlockStack:
+    """``configs`` (one layer count, activation, loss, optimizer, batch size, features)
+    on one dataset, trained together; ``trainers[v]`` is variant v."""
 
-    def __init__(self, members: list[Trainer], masks: list[np.ndarray]):
-        super().__init__(members)
-        self.mask = np.stack(masks)
-        first = members[0]
-        self.y_all = np.tile(first._y_all, len(members))
-        self.n_train = first._n_train
-        self.classification = first.config.task == "classification"
+    def __init__(self, configs: list[Config], dataset: Dataset):
+        self.configs = list(configs)
+        self.trainers = [Trainer(c, dataset) for c in configs]
+        first = self.trainers[0]
+        self.kind, self.loss = first.kind, configs[0].loss
+        self.activation = first.network.activation
+        self.activation_name = first.network.activation_name
+        self._layout([t.network.sizes for t in self.trainers])
+        self._gather_all()
+        self.optimizer = make_optimizer(configs[0].optimizer, self.params.size)
+        self.batches = first._batches  # the same data: every variant's batches are equal
+        self.xt_all, self.n_train = first.xt_all, first._n_train
+        self.y_all = np.tile(first._y_all, len(configs))
+        self.classification = configs[0].task == "classification"
+        self.any_frozen = False
+        self._buffers: dict[int, tuple[list, list]] = {}
 
-    def _add_penalty(self) -> None:
+    # --- layout ------------------------------------------------------------------------
+    def _layout(self, sizes: list[list[int]]) -> None:
+        """Row and column ranges of every variant in every layer; masks; per-row rates."""
+        depth = len(sizes[0]) - 1
+        self.spans = []  # per layer: [(r0, r1, c0, c1) per variant]
+        shapes = []
+        for l in range(depth):
+            outs = [int(x) for x in np.cumsum([0] + [s[l + 1] for s in sizes])]
+            if l == 0:  # every variant reads the same inputs
+                spans = [(outs[v], outs[v + 1], 0, sizes[0][0]) for v in range(len(sizes))]
+                width = sizes[0][0]
+            else:
+                ins = [int(x) for x in np.cumsum([0] + [s[l] for s in sizes])]
+                spans = [(outs[v], outs[v + 1], ins[v], ins[v + 1]) for v in range(len(sizes))]
+                width = ins[-1]
+            self.spans.append(spans)
+            shapes.append((outs[-1], width + 1))
+        self.shapes = shapes
+        size = sum(r * c for r, c in shapes)
+        self.params, self.grad = np.zeros(size), np.zeros(size)
+        self.mask, self.lr = np.zeros(size), np.zeros(size)
+        self.l1, self.l2 = np.zeros(size), np.zeros(size)
+        self.frozen = np.zeros(size, dtype=bool)
+        self.rows, self.grad_rows = self._views(self.params), self._views(self.grad)
+        for l, spans in enumerate(self.spans):
+            for v, (r0, r1, c0, c1) in enumerate(spans):
+                config = self.configs[v]
+                for flat, value in ((self.lr, config.learning_rate), (self.mask, 1.0)):
+                    view = self._views(flat)[l]
+                    view[r0:r1, c0:c1] = view[r0:r1, -1] = value
+                lam = config.reg_rate
+                if config.regularization in ("l1", "l2") and lam > 0:
+                    target = self.l1 if config.regularization == "l1" else self.l2
+                    self._views(target)[l][r0:r1, c0:c1] = lam  # weights only, not biases
+        self.has_penalty = bool(self.l1.any() or self.l2.any())
+
+    def _views(self, flat: np.ndarray) -> list[np.ndarray]:
+        views, start = [], 0
+        for rows, cols in self.shapes:
+            views.append(flat[start : start + rows * cols].reshape(rows, cols))
+            start += rows * cols
+        return views
+
+    def _gather(self, v: int) -> None:
+        """Variant v's weights, from its network into the block."""
+        for l, (r0, r1, c0, c1) in enumerate(s[v] for s in self.spans):
+            own = self.trainers[v].network.rows[l]
+            self.rows[l][r0:r1, c0:c1] = own[:, :-1]
+            self.rows[l][r0:r1, -1] = own[:, -1]
+
+    def _gather_all(self) -> None:
+        for v in range(len(self.trainers)):
+            self._gather(v)
+
+    def _scatter(self, v: int) -> None:
+        for l, (r0, r1, c0, c1) in enumerate(s[v] for s in self.spans):
+            own = self.trainers[v].network.rows[l]
+            own[:, :-1] = self.rows[l][r0:r1, c0:c1]
+            own[:, -1] = self.rows[l][r0:r1, -1]
+
+    # --- training ------------------------------------------------------------------------
+    def _workspace(self, n: int) -> tuple[list, list]:
+        """Buffers for n examples: pre-activations, and activations whose last row is 1."""
+        ws = self._buffers.get(n)
+        if ws is None:
+            zs = [np.empty((rows, n)) for rows, _ in self.shapes[:-1]]
+            acts = [np.ones((rows + 1, n)) for rows, _ in self.shapes[:-1]]
+            ws = self._buffers[n] = (zs, acts)
+        return ws
+
+    def _forward(self, xt: np.ndarray) -> tuple[np.ndarray, list, list]:
+        zs, acts = self._workspace(xt.shape[1])
+        a = xt
+        for rows, z, act in zip(self.rows[:-1], zs, acts):
+            np.dot(rows, a, out=z)
+            if self.activation_name == "tanh":  # 1 − 2/(e^(2z) + 1), errors already off
+                np.multiply(z, 2.0, out=act[:-1])
+                np.exp(act[:-1], out=act[:-1])
+                act[:-1] += 1.0
+                np.divide(2.0, act[:-1], out=act[:-1])
+                np.subtract(1.0, act[:-1], out=act[:-1])
+            else:
+                self.activation.fn(z, out=act[:-1])
+            a = act
+        return np.dot(self.rows[-1], a), acts, zs
+
+    def _output_grad(self, zt: np.ndarray, batch: Batch) -> np.ndarray:
+        """∂(mean data loss)/∂z for every variant's outputs, (V·m, n), as Network does."""
+        if self.loss == "cross_entropy" and self.kind == "sigmoid":
+            np.multiply(zt, 0.5, out=zt)
+            np.tanh(zt, out=zt)
+            zt *= batch.ce_scale
+            zt += batch.ce_offset
+            return zt
+        v, n = len(self.trainers), zt.shape[1]
+        m = zt.shape[0] // v
+        z = zt.reshape(v, m, n).transpose(0, 2, 1).reshape(v * n, m)
+        dz = LOSSES[self.loss].grad(z, np.tile(batch.y, v), self.kind) / n
+        return dz.reshape(v, n, m).transpose(0, 2, 1).reshape(v * m, n)
+
+    def _step(self, batch: Batch) -> None:
+        zt, acts, zs = self._forward(batch.xt)
+        dzt = self._output_grad(zt, batch)
+        inputs = [batch.xt, *acts]
+        for l in range(len(self.rows) - 1, -1, -1):
+            np.dot(dzt, inputs[l].T, out=self.grad_rows[l])
+            if l == 0:
+                break
+            delta = np.dot(self.rows[l][:, :-1].T, dzt)
+            a = acts[l - 1][:-1]
+            delta *= (1.0 - a * a) if self.activation_name == "tanh" else \
+                self.activation.der(zs[l - 1], a)
+            dzt = delta
         self.grad *= self.mask
-        super()._add_penalty()
+        if self.has_penalty:
+            self.grad += self.l1 * REGULARIZERS["l1"](self.params)[1]
+            self.grad += self.l2 * REGULARIZERS["l2"](self.params)[1]
+        if self.any_frozen:
+            np.copyto(self.grad, 0.0, where=self.frozen)
+        self.optimizer.update(self.params, self.grad, self.lr)
 
-    def _finish_epoch(self, new: dict) -> list[Trainer]:
-        zt = self._forward(self.xt_all)
-        v, m, n_all = zt.shape
-        z = np.swapaxes(zt, 1, 2).reshape(v * n_all, m)
+    def train_epochs(self, epochs: int) -> list[list[dict]]:
+        """Up to ``epochs`` more epochs for every variant; each variant's new entries."""
+        new: list[list[dict]] = [[] for _ in self.trainers]
+        with np.errstate(all="ignore"):
+            for _ in range(epochs):
+                if all(t.state == DIVERGED for t in self.trainers):
+                    break
+                for batch in self.batches:
+                    self._step(batch)
+                self._finish_epoch(new)
+        return new
+
+    def _finish_epoch(self, new: list[list[dict]]) -> None:
+        zt = self._forward(self.xt_all)[0]
+        v = len(self.trainers)
+        m, n_all, n = zt.shape[0] // v, zt.shape[1], self.n_train
+        z = zt.reshape(v, m, n_all).transpose(0, 2, 1).reshape(v * n_all, m)
         losses = LOSSES[self.loss].value(z, self.y_all, self.kind).reshape(v, n_all)
-        n, diverged = self.n_train, []
         train, test = losses[:, :n].mean(axis=1), losses[:, n:].mean(axis=1)
         errors = [[None] * v, [None] * v]
         if self.classification:
             wrong = misclassified(z, self.y_all).reshape(v, n_all)
             errors = [wrong[:, :n].mean(axis=1).tolist(), wrong[:, n:].mean(axis=1).tolist()]
-        for i, trainer in enumerate(self.members):
+        for i, trainer in enumerate(self.trainers):
+            if trainer.state == DIVERGED:
+                continue
+            self._scatter(i)
             entry = {"epoch": trainer.epoch + 1, "train_loss": float(train[i]),
                      "test_loss": float(test[i]), "train_error": errors[0][i],
-                     "test_error": errors[1][i], "penalty": trainer.penalty(self.params[i])}
-            finite = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
-            if not (finite and np.isfinite(self.params[i]).all()):
-                diverged.append(trainer)
-                continue
-            trainer.epoch += 1
-            trainer.history.append(entry)
-            trainer._last_good[:] = self.params[i]
-            new[id(trainer)].append(entry)
-        return diverged
+                     "test_error": errors[1][i], "penalty": trainer.penalty()}
+            params = trainer.network.params
+            if np.isfinite([entry["train_loss"], entry["test_loss"]]).all() and \
+                    np.isfinite(params).all():
+                trainer.epoch += 1
+                trainer.history.append(entry)
+                trainer._last_good[:] = params
+                new[i].append(entry)
+            else:
+                self._freeze(i)
 
-
-class PaddedStack:
-    """``configs`` (one layer count, activation, loss, optimizer, batch size, features)
-    on one dataset, trained together. ``trainers[v]`` runs variant v in padded form."""
-
-    def __init__(self, configs: list[Config], dataset: Dataset):
-        self.configs = list(configs)
-        depth = len(configs[0].hidden)
-        widths = tuple(max(c.hidden[i] for c in configs) for i in range(depth))
-        self.padded = any(c.hidden != widths for c in configs)
-        self.trainers = [Trainer(replace(c, hidden=widths), dataset) for c in configs]
-        self.masks = [self._embed(t, c) for t, c in zip(self.trainers, configs)]
-
-    @staticmethod
-    def _real_sizes(config: Config) -> list[int]:
-        return [len(config.features), *config.hidden, n_outputs(config.task, config.n_classes)]
-
-    def _embed(self, trainer: Trainer, config: Config) -> np.ndarray:
-        """Put the variant's own initial weights in the real block; return the real mask."""
-        net = trainer.network
-        mask = np.zeros_like(net.params)
-        if not self.padded:
-            mask[:] = 1.0
-            return mask
-        real = Network(self._real_sizes(config), config.activation, trainer.kind,
-                       seed=config.seed)
-        net.params[:] = 0.0
-        for layer, own, m in zip(net.layers, real.layers, net.layer_views(mask)):
-            fan_in, fan_out = own.shape[0] - 1, own.shape[1]
-            layer[:fan_in, :fan_out] = own[:-1]
-            layer[-1, :fan_out] = own[-1]
-            m[:fan_in, :fan_out] = m[-1, :fan_out] = 1.0
-        trainer.history = [trainer._measure()]  # epoch 0 at the variant's own weights
-        trainer._last_good[:] = net.params
-        return mask
-
-    def train_epochs(self, epochs: int) -> list[list[dict]]:
-        """Up to ``epochs`` more epochs for every variant; each variant's new entries."""
-        if not self.padded:
-            return train_together(self.trainers, epochs)
-        new: dict[int, list[dict]] = {id(t): [] for t in self.trainers}
-        active = [v for v, t in enumerate(self.trainers) if t.state != DIVERGED]
-        done = 0
-        while active and done < epochs:
-            stack = _MaskedStack([self.trainers[v] for v in active],
-                                 [self.masks[v] for v in active])
-            trained, diverged = stack.train(epochs - done, new)
-            stack.scatter(diverged)
-            done += trained
-            active = [v for v in active if self.trainers[v] not in diverged]
-        return [new[id(t)] for t in self.trainers]
+    def _freeze(self, v: int) -> None:
+        """Variant v diverged: its last finite weights, as its lone run keeps, and no more
+        steps (learning rate, gradient and optimizer state 0 on its rows)."""
+        trainer = self.trainers[v]
+        trainer.network.params[:] = trainer._last_good
+        trainer.state = DIVERGED
+        self._gather(v)
+        for l, (r0, r1, _, _) in enumerate(s[v] for s in self.spans):
+            self._views(self.frozen)[l][r0:r1] = True
+        self.lr[self.frozen] = 0.0
+        self.any_frozen = True
+        state = self.optimizer.state()
+        for value in state.values():
+            if isinstance(value, np.ndarray):
+                value[self.frozen] = 0.0
+        self.optimizer.load_state(state)
 
     def real(self, v: int) -> dict:
-        """Variant v's weights ``[fan_in][fan_out]`` and biases, without the padding."""
-        sizes = self._real_sizes(self.configs[v])
-        layers = self.trainers[v].network.layers
-        weights, biases = [], []
-        for layer, fan_in, fan_out in zip(layers, sizes, sizes[1:]):
-            weights.append(layer[:fan_in, :fan_out].tolist())
-            biases.append(layer[-1, :fan_out].tolist())
-        return {"weights": weights, "biases": biases}
+        """Variant v's weights ``[fan_in][fan_out]`` and biases."""
+        return {"weights": self.trainers[v].weights(), "biases": self.trainers[v].biases()}

@@ -1,16 +1,15 @@
 """Several variants of one configuration, trained together, ranked by test loss.
 
 Variants that share the number of hidden layers, the activation, the loss, the
-optimizer, the batch size and the features are trained *stacked*
-(``core.stacked.PaddedStack``): each layer of every variant becomes one slice of a
-(V, fan_out, fan_in + 1) array padded to the widest variant, so one batched matrix
-product serves all of them (at these sizes NumPy's cost is per call, so V models cost
-little more than one). Padding is exact: padded weights and biases start at 0 and their
-gradients are masked to 0, so a padded neuron never influences a real one. Each
-variant's real parameters start from exactly the initial weights its own ``Trainer``
-would draw, and learning rate and λ are per variant, so a variant follows the run
-``Trainer`` would give to float precision (bit for bit when nothing is padded).
-Variants that cannot share a stack (another activation, loss, …) train in their own.
+optimizer, the batch size and the features are trained as one block network
+(``core.stacked.BlockStack``): every variant's units side by side in each layer, block
+diagonal, so one matrix product per layer serves all of them (at these sizes NumPy's
+cost is per call, so V models cost little more than one). The blocks are exact: the
+weights between variants start at 0 and their gradients are masked to 0, so one
+variant never influences another. Each variant starts from exactly the initial weights
+its own ``Trainer`` draws, and learning rate and λ are per variant, so a variant follows
+the run ``Trainer`` would give to float precision. Variants that cannot share a block
+(another activation, loss, …) train in their own.
 
 ``SweepRun`` trains a few epochs at a time (the live sweep of a WebSocket session);
 ``run_sweep`` trains to the end at once (``POST /api/sweep``).
@@ -24,7 +23,7 @@ import numpy as np
 
 from core.config import Config
 from core.datasets import Dataset, make_dataset
-from core.stacked import PaddedStack
+from core.stacked import BlockStack
 from core.trainer import DIVERGED, Trainer
 
 
@@ -48,8 +47,8 @@ class SweepRun:
         keys: dict[tuple, list[int]] = defaultdict(list)
         for i, config in enumerate(configs):
             keys[_stack_key(config)].append(i)
-        self.groups: list[tuple[list[int], PaddedStack]] = [
-            (indices, PaddedStack([configs[i] for i in indices], self.dataset))
+        self.groups: list[tuple[list[int], BlockStack]] = [
+            (indices, BlockStack([configs[i] for i in indices], self.dataset))
             for indices in keys.values()
         ]
         self._where = {i: (stack, k) for indices, stack in self.groups

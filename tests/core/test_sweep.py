@@ -62,3 +62,33 @@ def test_a_diverging_variant_does_not_stop_the_others():
     assert results[1]["state"] == "diverged" and results[0]["state"] == "ready"
     assert len(results[0]["history"]) == 101
     assert best_index(results) == 0
+
+
+@pytest.mark.parametrize("extra", [{"loss": "hinge"}, {"loss": "mae", "dataset": "three_blobs"},
+                                   {"regularization": "l1", "reg_rate": 0.01,
+                                    "activation": "sigmoid"}])
+def test_block_stacks_of_other_losses_and_penalties_equal_separate_runs(extra):
+    configs = [validate_config({"seed": 4, "hidden": [h], **extra}) for h in (1, 3, 6)]
+    _compare(configs, 20)
+
+
+def test_each_loss_in_its_own_group_and_lambda_variants_with_l1_and_l2():
+    configs = [validate_config({"seed": 2, "loss": loss}) for loss in ("mse", "hinge")]
+    configs += [validate_config({"seed": 2, "regularization": r, "reg_rate": 0.03})
+                for r in ("l1", "l2", "none")]
+    _compare(configs, 15)
+
+
+def test_a_diverging_momentum_variant_is_frozen_and_the_others_follow_their_lone_runs():
+    base = {"seed": 9, "dataset": "plane", "activation": "relu", "optimizer": "momentum"}
+    configs = [validate_config({**base, "learning_rate": lr}) for lr in (0.01, 10, 0.03)]
+    results = run_sweep(configs, 60)
+    lone = Trainer(configs[1])
+    lone.train_epochs(60)
+    assert results[1]["state"] == lone.state == "diverged"
+    assert len(results[1]["history"]) == len(lone.history)
+    for i in (0, 2):
+        trainer = Trainer(configs[i])
+        trainer.train_epochs(60)
+        ours = [e["test_loss"] for e in results[i]["history"]]
+        np.testing.assert_allclose(ours, [e["test_loss"] for e in trainer.history], rtol=1e-9)
