@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from app.handlers import FIELDS  # each type's fields, as docs/protocol.md lists them
+from app.protocol import CLIENT_TYPES as TYPES
 from core.config import FIELD_NAMES, Config, ConfigError, apply_update, validate_config
-
-TYPES = ("start", "update", "pause", "resume", "step", "reset", "probe", "speed", "restore")
-FIELDS = {"start": {"config"}, "update": {"config"}, "pause": set(), "resume": set(),
-          "step": {"epochs"}, "reset": set(), "probe": {"x", "label"},
-          "speed": {"epochs_per_second"}, "restore": {"epoch"}}
 
 
 @dataclass
