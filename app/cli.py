@@ -22,6 +22,9 @@ def uvicorn_config(app, settings, **extra):
         app, host=settings.host, port=settings.port,
         ws_per_message_deflate=False,  # ≈ 400 µs per frame per client: more than the rest
         ws_max_size=4 * settings.max_message_bytes,  # above the app's limit: close 1009
+        # a peer that stops answering is let go within ~10 s, not uvicorn's 40
+        ws_ping_interval=extra.pop("ws_ping_interval", 5.0),
+        ws_ping_timeout=extra.pop("ws_ping_timeout", 5.0),
         log_level=extra.pop("log_level", "info"), **extra)
 
 

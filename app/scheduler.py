@@ -16,6 +16,7 @@ on sockets, requests, or anything that blocked the loop.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 
@@ -27,6 +28,8 @@ TICK = 0.010           # seconds per scheduler round
 MIN_IDLE = 0.001       # the loop always gets at least this long for socket I/O per tick
 HOUSEKEEPING_EVERY = 1.0  # seconds between looks for expired sessions (and store upkeep)
 
+log = logging.getLogger("nnlive.scheduler")
+
 
 class Scheduler:
     def __init__(self, manager: SessionManager):
@@ -34,6 +37,7 @@ class Scheduler:
         self.settings = manager.settings
         self.train_budget = self.settings.train_share * TICK
         self.frame_budget = max(0.002, (1 - self.settings.train_share) * TICK - 2 * MIN_IDLE)
+        self._tick_began = time.perf_counter()
         self._turn = 0
         self._cohort_cost: dict[tuple, float] = {}  # seconds per stacked epoch, by shape
         self._last = time.perf_counter()
@@ -56,13 +60,17 @@ class Scheduler:
     async def run(self) -> None:
         while True:
             begin = time.perf_counter()
-            self.tick(begin)
+            try:
+                self.tick(begin)
+            except Exception:  # one bad tick must never stop training for everyone
+                log.exception("scheduler tick failed")
             pause = max(MIN_IDLE, TICK - (time.perf_counter() - begin))
             slept_from = time.perf_counter()
             await asyncio.sleep(pause)
             self.lag.observe(max(0.0, time.perf_counter() - slept_from - pause))
 
     def tick(self, now: float) -> None:
+        self._tick_began = now
         sessions = list(self.manager.sessions.values())
         for session in sessions:
             session.accrue(now - self._last)
@@ -113,10 +121,17 @@ class Scheduler:
             return
         n = int(n)
         if len(members) == 1:
-            members[0].train(n)
+            guarded(members[0], members[0].train, n)
             return
         start = time.perf_counter()
-        new = train_together([s.trainer for s in members], n)
+        try:
+            new = train_together([s.trainer for s in members], n)
+        except Exception:
+            for session in members:  # each run stays at its last finished epoch
+                session.trainer.network.params[:] = session.trainer._last_good
+                session.fault("stacked training failed")
+            log.exception("stacked training failed for %d sessions", len(members))
+            return
         spent = (time.perf_counter() - start) / n
         if len(self._cohort_cost) > 256:  # shapes come and go; keep the estimates bounded
             self._cohort_cost.clear()
@@ -125,11 +140,22 @@ class Scheduler:
             session.trained(n, len(entries), spent / len(members))
 
     def frame_round(self, sessions: list) -> None:
-        """Build due frames, those waiting longest first, within the frame budget."""
+        """Build due frames, those waiting longest first, with what is left of the tick
+        (at least the frame budget): sockets are served while the scheduler sleeps."""
         now = time.monotonic()
         due = sorted((s for s in sessions if s.frame_due(now)), key=lambda s: s.last_frame_at)
-        deadline = time.perf_counter() + self.frame_budget
+        deadline = max(time.perf_counter() + self.frame_budget,
+                       self._tick_began + TICK - 2 * MIN_IDLE)
         for session in due:
             if time.perf_counter() > deadline:
                 break
-            session.push_frame(now)
+            guarded(session, session.push_frame, now)
+
+
+def guarded(session, work, *args) -> None:
+    """Run one session's ``work``; a failure pauses that session alone and tells it."""
+    try:
+        work(*args)
+    except Exception:
+        log.exception("session %s failed", session.token[:6])
+        session.fault("the server failed on this run; it is paused, its last epoch kept")

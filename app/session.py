@@ -145,6 +145,13 @@ class Session:
         done = len(self.trainer.train_epochs(epochs))
         self.trained(epochs, done, (time.perf_counter() - start) / max(1, epochs))
 
+    def fault(self, message: str) -> None:
+        """An unexpected failure in this run: pause it and say so; others go on."""
+        self.state, self.step_target, self.credit = PAUSED, None, 0.0
+        self.dirty = True  # the next frame shows the run as it was kept
+        self.send({"type": "error", "code": "internal_error", "message": message})
+        self.status(reason="internal_error")
+
     def trained(self, asked: int, done: int, cost_per_epoch: float) -> None:
         """Book ``done`` of ``asked`` epochs just trained, and say what the run reached."""
         self.epoch_cost = 0.8 * self.epoch_cost + 0.2 * cost_per_epoch

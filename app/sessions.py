@@ -72,13 +72,27 @@ class SessionManager:
 
     def _check_room(self, address: str) -> None:
         if len(self.sessions) >= self.settings.max_sessions:
+            self._make_room(lambda s: True)
+        if len(self.sessions) >= self.settings.max_sessions:
             raise SessionLimit(f"server full: {self.settings.max_sessions} sessions; "
                                "try again later", "server_full")
+        if Counter(s.address for s in self.sessions.values())[address] >= \
+                self.settings.max_sessions_per_client:
+            self._make_room(lambda s: s.address == address)
         mine = Counter(s.address for s in self.sessions.values())[address]
         if mine >= self.settings.max_sessions_per_client:
             raise SessionLimit(f"too many sessions from this address: at most "
                                f"{self.settings.max_sessions_per_client}; close a tab or "
                                "wait a minute", "per_client")
+
+    def _make_room(self, belongs) -> None:
+        """At a cap, a session waiting for a reconnect gives way to a learner who is here:
+        the one detached longest, among those ``belongs`` picks (a class behind one NAT
+        that reloads its pages would otherwise wait out the grace period)."""
+        detached = [s for s in self.sessions.values()
+                    if belongs(s) and s.outbox is None and s.detached_at is not None]
+        if detached:
+            self.free(min(detached, key=lambda s: s.detached_at), why="made room")
 
     async def fetch(self, token: str, address: str) -> None:
         """Before ``open(address, token)``: make the local copy of ``token`` the one to

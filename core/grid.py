@@ -95,7 +95,8 @@ def _neuron_ranges(network: Network, act: np.ndarray) -> list[tuple[float, float
         return [fixed] * act.shape[1]
     ranges = []
     for column in act.T:
-        lo, hi = float(np.nanmin(column)), float(np.nanmax(column))
+        finite = column[np.isfinite(column)]  # a diverging network may have inf or NaN
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         if network.activation_name == "relu":
             lo = 0.0
         ranges.append((lo, hi) if hi > lo else (lo, lo + 1.0))
