@@ -115,6 +115,12 @@ class Scheduler:
         members = [s for s in group if s.epochs_allowed() >= 1]
         if not members:
             return
+        if max(s.epoch_cost for s in members) > quota / len(members):
+            # an epoch longer than its share of the tick (thousands of points, batch 1,
+            # a wide network): slice it into mini-batches so no learner waits on it
+            for session in members:
+                self._train_sliced(session, quota / len(members))
+            return
         cost = self._cohort_cost.get(key, max(s.epoch_cost for s in members) * len(members))
         n = min(min(s.epochs_allowed() for s in members), max(1.0, quota / max(cost, 1e-6)))
         if not (n >= 1 and math.isfinite(n)):
@@ -138,6 +144,10 @@ class Scheduler:
         self._cohort_cost[key] = 0.8 * self._cohort_cost.get(key, spent) + 0.2 * spent
         for session, entries in zip(members, new):
             session.trained(n, len(entries), spent / len(members))
+
+    def _train_sliced(self, session, quota: float) -> None:
+        per_batch = session.epoch_cost / session.trainer.batches_per_epoch
+        guarded(session, session.train_batches, max(1, int(quota / max(per_batch, 1e-7))))
 
     def frame_round(self, sessions: list) -> None:
         """Build due frames, those waiting longest first, with what is left of the tick

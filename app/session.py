@@ -145,6 +145,14 @@ class Session:
         done = len(self.trainer.train_epochs(epochs))
         self.trained(epochs, done, (time.perf_counter() - start) / max(1, epochs))
 
+    def train_batches(self, k: int) -> None:
+        """Train ``k`` mini-batches alone: a long epoch sliced so the loop stays free."""
+        per_epoch = self.trainer.batches_per_epoch
+        start = time.perf_counter()
+        done = len(self.trainer.train_batches(k))
+        cost = (time.perf_counter() - start) * per_epoch / max(1, k)
+        self.trained(k / max(1, per_epoch), done, cost)
+
     def fault(self, message: str) -> None:
         """An unexpected failure in this run: pause it and say so; others go on."""
         self.state, self.step_target, self.credit = PAUSED, None, 0.0
@@ -152,7 +160,7 @@ class Session:
         self.send({"type": "error", "code": "internal_error", "message": message})
         self.status(reason="internal_error")
 
-    def trained(self, asked: int, done: int, cost_per_epoch: float) -> None:
+    def trained(self, asked: float, done: int, cost_per_epoch: float) -> None:
         """Book ``done`` of ``asked`` epochs just trained, and say what the run reached."""
         self.epoch_cost = 0.8 * self.epoch_cost + 0.2 * cost_per_epoch
         self.epochs_trained += done

@@ -36,7 +36,10 @@ def train_together(trainers: list[Trainer], epochs: int) -> list[list[dict]]:
     in the state its lone run would reach; the others go on.
     """
     new: dict[int, list[dict]] = {id(t): [] for t in trainers}
-    active = [t for t in trainers if t.state != DIVERGED]
+    sliced = [t for t in trainers if t.mid_epoch]  # an epoch under way finishes alone
+    for trainer in sliced:
+        new[id(trainer)] += trainer.train_epochs(epochs)
+    active = [t for t in trainers if t not in sliced and t.state != DIVERGED]
     done = 0
     while active and done < epochs:
         if len(active) == 1:

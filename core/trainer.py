@@ -54,6 +54,7 @@ class Trainer:
         self.network.initialize(self.config.seed)
         self.optimizer = make_optimizer(self.config.optimizer, self.network.params.size)
         self.epoch = 0
+        self._row = 0  # next training row of the epoch under way (0: at an epoch's start)
         self.state = READY
         self.history = [self._measure()]
         self._last_good[:] = self.network.params
@@ -73,33 +74,74 @@ class Trainer:
 
     # --- training ---------------------------------------------------------------------
     def train_epochs(self, n: int) -> list[dict]:
-        """Train up to ``n`` epochs; return their history entries (fewer if it diverged)."""
+        """Train up to ``n`` epochs (the first one ends an epoch under way, if any);
+        return their history entries (fewer if the run diverged)."""
         new = []
-        if self.state == DIVERGED:
-            return new
-        with np.errstate(all="ignore"):  # divergence is detected, not warned about
-            for _ in range(n):
-                self._train_one_epoch()
-                entry = self._measure(self.epoch + 1)
-                if not self._finite(entry):
-                    self.network.params[:] = self._last_good
-                    self.state = DIVERGED
-                    break
-                self._last_good[:] = self.network.params
-                self.epoch += 1
-                self.history.append(entry)
-                new.append(entry)
+        for _ in range(n):
+            if self.state == DIVERGED:
+                break
+            new += self.train_batches(self.batches_left())
         return new
 
-    def _train_one_epoch(self) -> None:
+    @property
+    def mid_epoch(self) -> bool:
+        return self._row > 0
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return len(self._batches)
+
+    def batches_left(self) -> int:
+        """Mini-batches until the epoch under way ends (all of them at an epoch's start)."""
+        return len(self._pending_batches())
+
+    def train_batches(self, k: int) -> list[dict]:
+        """Train up to ``k`` mini-batches from where the epoch under way stands, so a
+        scheduler can slice a long epoch; return the entries of the epochs that ended."""
+        new = []
+        with np.errstate(all="ignore"):  # divergence is detected, not warned about
+            while k > 0 and self.state != DIVERGED:
+                batches = self._pending_batches()[:k]
+                self._train(batches)
+                k -= len(batches)
+                self._row += sum(len(batch.y) for batch in batches)
+                if self._row >= self._n_train:
+                    self._row = 0
+                    entry = self._end_epoch()
+                    if entry is not None:
+                        new.append(entry)
+        return new
+
+    def _pending_batches(self) -> list[Batch]:
+        """The rest of this epoch's mini-batches: consecutive rows from ``_row``."""
+        b = self.config.batch_size
+        if self._row % b == 0:
+            return self._batches[self._row // b :]
+        # the batch size changed mid-epoch: the rest of the epoch walks on in new batches
+        return [Batch(self._x_train[i : i + b], self._y_train[i : i + b])
+                for i in range(self._row, self._n_train, b)]
+
+    def _train(self, batches: list[Batch]) -> None:
         net, cfg, opt = self.network, self.config, self.optimizer
         params, lr = net.params, cfg.learning_rate
         penalty = REGULARIZERS[cfg.regularization] if cfg.reg_rate > 0 else None
-        for batch in self._batches:
+        for batch in batches:
             grad = net.batch_gradient(batch, cfg.loss)
             if penalty is not None:
                 grad += cfg.reg_rate * penalty(params)[1] * net.weight_mask
             opt.update(params, grad, lr)
+
+    def _end_epoch(self) -> dict | None:
+        """Measure the epoch just finished; on a non-finite result, diverge instead."""
+        entry = self._measure(self.epoch + 1)
+        if not self._finite(entry):
+            self.network.params[:] = self._last_good
+            self.state = DIVERGED
+            return None
+        self._last_good[:] = self.network.params
+        self.epoch += 1
+        self.history.append(entry)
+        return entry
 
     def _finite(self, entry: dict) -> bool:
         losses_ok = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
@@ -146,6 +188,7 @@ class Trainer:
             "optimizer": self.config.optimizer,
             "optimizer_state": self.optimizer.state(),
             "history_length": len(self.history),
+            "row": self._row,
         }
 
     def restore(self, snap: dict) -> None:
@@ -156,6 +199,7 @@ class Trainer:
         if snap["optimizer"] != self.config.optimizer:  # the config moved on since
             self.optimizer = make_optimizer(self.config.optimizer, self.network.params.size)
         self.epoch = snap["epoch"]
+        self._row = snap.get("row", 0)
         del self.history[snap["history_length"] :]
         self.state = READY
 

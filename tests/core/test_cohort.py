@@ -71,3 +71,15 @@ def test_hot_changes_between_calls_are_honoured():
     train_together(stacked, 3)
     for a, b in zip(alone, stacked):
         _same_bits(a, b)
+
+
+def test_a_member_mid_epoch_finishes_alone_and_all_end_as_alone():
+    fields = [{"seed": s, "n_points": 200} for s in (1, 2, 3)]
+    alone, stacked = _pair(fields)
+    for group in (alone, stacked):
+        group[0].train_batches(4)  # a sliced epoch under way
+    for t in alone:
+        t.train_epochs(5)
+    train_together(stacked, 5)
+    for a, b in zip(alone, stacked):
+        _same_bits(a, b)

@@ -142,3 +142,36 @@ def test_custom_points_train_in_the_order_sent_after_the_seeded_shuffle():
     rows = np.vstack([trainer.dataset.train, trainer.dataset.test]).tolist()
     assert sorted(map(tuple, rows)) == sorted(tuple(map(float, p)) for p in points)
     assert len(trainer.train_epochs(3)) == 3
+
+
+def test_an_epoch_sliced_into_mini_batch_runs_gives_the_same_bits():
+    whole, sliced = _trainer(n_points=300, batch_size=7), _trainer(n_points=300, batch_size=7)
+    whole.train_epochs(3)
+    entries = []
+    for _ in range(16):  # 22 batches an epoch: slices of 4 cross epoch ends
+        entries += sliced.train_batches(4)
+    entries += sliced.train_batches(2)  # 66 in all
+    assert sliced.network.params.tobytes() == whole.network.params.tobytes()
+    assert sliced.history == whole.history and [e["epoch"] for e in entries] == [1, 2, 3]
+
+
+def test_a_batch_size_change_mid_epoch_walks_on_from_the_same_row():
+    trainer = _trainer(n_points=100, batch_size=10)
+    trainer.train_batches(2)  # rows 0-19 done
+    assert trainer.mid_epoch and trainer.batches_left() == 3
+    trainer.apply_hot(apply_update(trainer.config, {"batch_size": 4})[0])
+    assert trainer.batches_left() == 8  # rows 20-49 in batches of 4 (the last of 2)
+    assert len(trainer.train_batches(8)) == 1 and not trainer.mid_epoch
+    assert trainer.batches_left() == 13
+
+
+def test_a_snapshot_mid_epoch_resumes_mid_epoch():
+    trainer = _trainer(n_points=100)
+    trainer.train_batches(3)
+    snap = trainer.snapshot()
+    trainer.train_epochs(2)
+    after = trainer.network.params.copy()
+    trainer.restore(snap)
+    assert trainer.mid_epoch and trainer.epoch == 0
+    trainer.train_epochs(2)
+    assert np.array_equal(after, trainer.network.params)
