@@ -20,6 +20,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.cohort import train_together  # noqa: E402
 from core.config import validate_config  # noqa: E402
 from core.grid import output_grid  # noqa: E402
 from core.sweep import run_sweep  # noqa: E402
@@ -77,6 +78,23 @@ def bench_sweep(epochs: int = 300) -> tuple[float, float]:
     return together, median_time(one_by_one, repeats=3)
 
 
+def bench_cohort(size: int, epochs: int = 10) -> tuple[float, float]:
+    """ms per epoch per run: ``size`` default runs (other seeds) alone, then as one stack."""
+    def fresh():
+        return [Trainer(validate_config({"seed": s})) for s in range(size)]
+
+    alone_runs, stacked_runs = fresh(), fresh()
+
+    def alone():
+        for trainer in alone_runs:
+            trainer.train_epochs(epochs)
+
+    alone_s = median_time(alone, repeats=3)
+    together_s = median_time(lambda: train_together(stacked_runs, epochs), repeats=3)
+    per = size * epochs / 1e3
+    return alone_s / per, together_s / per
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--vs-torch", action="store_true", help="also time PyTorch CPU eager")
@@ -94,6 +112,11 @@ def main() -> None:
     together, apart = bench_sweep()
     print(f"sweep of 8 hidden sizes x 300 epochs: together {together:.2f} s, one by one "
           f"{apart:.2f} s, ratio {together / apart:.2f}")
+    print("live runs of one shape (a class on one lesson), default network, ms per epoch per run")
+    for size in (8, 32, 100):
+        alone, together = bench_cohort(size)
+        print(f"  {size:3d} runs: alone {alone:.3f}  stacked {together:.3f}  "
+              f"({alone / together:.1f}x cheaper)")
     if args.vs_torch:
         from bench.torch_reference import torch_epochs_per_second
 
