@@ -44,7 +44,7 @@ class SweepFrame(bytes):
 
 
 class LiveSweep:
-    def __init__(self, field: str, values: list, configs: list, epochs: int, dataset):
+    def __init__(self, field: str, configs: list, epochs: int, dataset=None):
         self.id = next(_ids)
         self.field, self.epochs = field, epochs
         self.values = [c.to_dict()[field] for c in configs]
@@ -161,8 +161,7 @@ def start_sweep(session, message: dict) -> None:
     except ApiError as exc:
         raise ProtocolError(exc.code, exc.message, exc.field) from None
     old = getattr(session, "sweep", None)
-    sweep = LiveSweep(field, message["vary"]["values"], configs, epochs,
-                      session.trainer.dataset)
+    sweep = LiveSweep(field, configs, epochs, session.trainer.dataset)
     session.sweep = sweep
     replaced = old.id if old is not None and not old.finished else None
     session.send(sweep.started_message(base.to_dict(), replaced))

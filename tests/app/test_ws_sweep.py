@@ -175,7 +175,7 @@ class _Outbox:
 
 def test_a_waiting_sweep_frame_gives_way_and_its_history_is_resent():
     configs = [validate_config({"seed": 3, "hidden": [h]}) for h in (1, 2)]
-    sweep = LiveSweep("hidden", [[1], [2]], configs, 50, None)
+    sweep = LiveSweep("hidden", configs, 50)
     outbox = _Outbox()
     sweep.train(0.0)
     first = sweep.build_frame(outbox)

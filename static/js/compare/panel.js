@@ -86,6 +86,14 @@ function use(index) {
   window.dispatchEvent(new CustomEvent("nnlive:use-config", { detail: { [s.field]: s.values[index] } }));
 }
 
+function begin(id, field, values, epochs, data) {
+  state.sweep = { id, field, values, epochs, best: null, done: false, stopped: false,
+    variants: values.map((value) => ({ value, epoch: 0 })) };
+  multiples.reset(field, values, epochs, data ?? { train: [], test: [], task: "classification" });
+  multiples.setBest(null);
+  loop.invalidate();
+}
+
 const onMessage = {
   dataset(m) {
     state.config = m.config;
@@ -96,11 +104,7 @@ const onMessage = {
   sweep_started(m) {
     const data = state.pending?.data ?? state.data;
     state.pending = null;
-    state.sweep = { id: m.sweep, field: m.field, values: m.values, epochs: m.epochs, best: null,
-      done: false, stopped: false, variants: m.values.map((value) => ({ value, epoch: 0 })) };
-    multiples.reset(m.field, m.values, m.epochs, data ?? { train: [], test: [], task: "classification" });
-    multiples.setBest(null);
-    loop.invalidate();
+    begin(m.sweep, m.field, m.values, m.epochs, data);
   },
   sweep_done(m) {
     const s = state.sweep;
@@ -122,11 +126,15 @@ const onMessage = {
 window.addEventListener("nnlive:message", (e) => onMessage[e.detail.type]?.(e.detail));
 window.addEventListener("nnlive:sweep-frame", (e) => {
   const { header, grid } = e.detail;
+  if (!state.sweep || header.sweep > state.sweep.id) { // a sweep this page did not start (a reload)
+    begin(header.sweep, header.field, header.values, header.epochs, state.data);
+  }
   const s = state.sweep;
-  if (!s || header.sweep !== s.id) return; // an older sweep's last frame
+  if (header.sweep !== s.id) return; // an older sweep's last frame
   multiples.update(header, grid);
   s.variants = header.variants.map(({ history, grid: _, ...numbers }) => numbers);
   s.best = header.best;
+  s.done ||= header.done;
   multiples.setBest(header.best);
   loop.invalidate();
 });
