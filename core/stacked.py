@@ -29,6 +29,24 @@ from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
 
 
+def _spans(sizes: list[list[int]]) -> tuple[list, list]:
+    """Per layer, each variant's (r0, r1, c0, c1): its units are rows r0:r1, the units it
+    reads are columns c0:c1 (the first layer: all inputs); and each layer's block shape
+    (Σ fan_out, Σ fan_in + 1), biases in the last column."""
+    spans, shapes = [], []
+    for l in range(len(sizes[0]) - 1):
+        outs = [int(x) for x in np.cumsum([0] + [s[l + 1] for s in sizes])]
+        if l == 0:
+            ins = [0] * len(sizes) + [sizes[0][0]]
+            cols = [(0, sizes[0][0])] * len(sizes)
+        else:
+            ins = [int(x) for x in np.cumsum([0] + [s[l] for s in sizes])]
+            cols = list(zip(ins, ins[1:]))
+        spans.append([(outs[v], outs[v + 1], *cols[v]) for v in range(len(sizes))])
+        shapes.append((outs[-1], ins[-1] + 1))
+    return spans, shapes
+
+
 class BlockStack:
     """``configs`` (one layer count, activation, loss, optimizer, batch size, features)
     on one dataset, trained together; ``trainers[v]`` is variant v."""
@@ -52,39 +70,28 @@ class BlockStack:
 
     # --- layout ------------------------------------------------------------------------
     def _layout(self, sizes: list[list[int]]) -> None:
-        """Row and column ranges of every variant in every layer; masks; per-row rates."""
-        depth = len(sizes[0]) - 1
-        self.spans = []  # per layer: [(r0, r1, c0, c1) per variant]
-        shapes = []
-        for l in range(depth):
-            outs = [int(x) for x in np.cumsum([0] + [s[l + 1] for s in sizes])]
-            if l == 0:  # every variant reads the same inputs
-                spans = [(outs[v], outs[v + 1], 0, sizes[0][0]) for v in range(len(sizes))]
-                width = sizes[0][0]
-            else:
-                ins = [int(x) for x in np.cumsum([0] + [s[l] for s in sizes])]
-                spans = [(outs[v], outs[v + 1], ins[v], ins[v + 1]) for v in range(len(sizes))]
-                width = ins[-1]
-            self.spans.append(spans)
-            shapes.append((outs[-1], width + 1))
-        self.shapes = shapes
-        size = sum(r * c for r, c in shapes)
+        """The block buffers, and each variant's rows (units) and columns in each layer."""
+        self.spans, self.shapes = _spans(sizes)
+        size = sum(r * c for r, c in self.shapes)
         self.params, self.grad = np.zeros(size), np.zeros(size)
         self.mask, self.lr = np.zeros(size), np.zeros(size)
         self.l1, self.l2 = np.zeros(size), np.zeros(size)
         self.frozen = np.zeros(size, dtype=bool)
         self.rows, self.grad_rows = self._views(self.params), self._views(self.grad)
         for l, spans in enumerate(self.spans):
-            for v, (r0, r1, c0, c1) in enumerate(spans):
-                config = self.configs[v]
-                for flat, value in ((self.lr, config.learning_rate), (self.mask, 1.0)):
-                    view = self._views(flat)[l]
-                    view[r0:r1, c0:c1] = view[r0:r1, -1] = value
-                lam = config.reg_rate
-                if config.regularization in ("l1", "l2") and lam > 0:
-                    target = self.l1 if config.regularization == "l1" else self.l2
-                    self._views(target)[l][r0:r1, c0:c1] = lam  # weights only, not biases
+            for config, span in zip(self.configs, spans):
+                self._fill(l, span, config)
         self.has_penalty = bool(self.l1.any() or self.l2.any())
+
+    def _fill(self, l: int, span: tuple, config: Config) -> None:
+        """One variant's block of layer l: mask 1, its learning rate, its λ (weights only)."""
+        r0, r1, c0, c1 = span
+        for flat, value in ((self.lr, config.learning_rate), (self.mask, 1.0)):
+            view = self._views(flat)[l]
+            view[r0:r1, c0:c1] = view[r0:r1, -1] = value
+        if config.regularization in ("l1", "l2") and config.reg_rate > 0:
+            target = self.l1 if config.regularization == "l1" else self.l2
+            self._views(target)[l][r0:r1, c0:c1] = config.reg_rate
 
     def _views(self, flat: np.ndarray) -> list[np.ndarray]:
         views, start = [], 0
