@@ -51,7 +51,7 @@ class LiveSweep:
         self.run = SweepRun(configs, dataset)
         self.sent = [0] * len(configs)  # history index each variant's next frame starts at
         self.outbox = None              # the socket the marks count for
-        self.cost = 2e-3 * len(configs)  # seconds per epoch of all variants, estimated
+        self.cost = 1e-4 * len(configs)  # seconds per mini-batch step of every group
         self.next_frame_at = 0.0
         self.dirty = True
         self.finished = False           # trained to the end, or stopped
@@ -61,11 +61,13 @@ class LiveSweep:
         return not self.finished and self.run.epoch < self.epochs
 
     def train(self, quota: float) -> None:
-        """As many epochs as fit in ``quota`` seconds (at least one)."""
-        n = int(min(self.epochs - self.run.epoch, max(1.0, quota / max(self.cost, 1e-6))))
+        """As many mini-batch steps as fit in ``quota`` seconds (at least one): a slice
+        ends mid-epoch when epochs are long, so it never holds the loop for long."""
+        steps = int(max(1.0, quota / max(self.cost, 1e-7)))
         start = time.perf_counter()
-        self.run.train_epochs(n)
-        self.cost = 0.7 * self.cost + 0.3 * (time.perf_counter() - start) / n
+        taken = self.run.train_steps(steps, self.epochs)
+        if taken:
+            self.cost = 0.7 * self.cost + 0.3 * (time.perf_counter() - start) / taken
         self.dirty = True
         alive = any(self.run.trainer(i).state != DIVERGED for i in range(len(self.values)))
         if self.run.epoch >= self.epochs or not alive:

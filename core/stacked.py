@@ -66,6 +66,7 @@ class BlockStack:
         self.y_all = np.tile(first._y_all, len(configs))
         self.classification = configs[0].task == "classification"
         self.any_frozen = False
+        self.next_batch = 0  # the mini-batch the next step trains on
         self._buffers: dict[int, tuple[list, list]] = {}
 
     # --- layout ------------------------------------------------------------------------
@@ -181,14 +182,29 @@ class BlockStack:
     def train_epochs(self, epochs: int) -> list[list[dict]]:
         """Up to ``epochs`` more epochs for every variant; each variant's new entries."""
         new: list[list[dict]] = [[] for _ in self.trainers]
-        with np.errstate(all="ignore"):
-            for _ in range(epochs):
-                if all(t.state == DIVERGED for t in self.trainers):
-                    break
-                for batch in self.batches:
-                    self._step(batch)
-                self._finish_epoch(new)
+        self.train_steps(epochs * len(self.batches), self.epoch + epochs, new)
         return new
+
+    @property
+    def epoch(self) -> float:
+        """The epoch the variants still training have reached (inf when none is)."""
+        return min((t.epoch for t in self.trainers if t.state != DIVERGED), default=np.inf)
+
+    def train_steps(self, steps: int, until_epoch: int, new: list | None = None) -> int:
+        """Up to ``steps`` mini-batch steps, each epoch ended (measured, recorded) as its
+        last batch is done, never past ``until_epoch``; returns the steps taken. Between
+        calls an epoch may be half done: the trainers show the last finished one."""
+        new = new if new is not None else [[] for _ in self.trainers]
+        taken, epoch, batches = 0, self.epoch, self.batches
+        with np.errstate(all="ignore"):
+            while taken < steps and epoch < until_epoch:
+                self._step(batches[self.next_batch])
+                taken += 1
+                self.next_batch = (self.next_batch + 1) % len(batches)
+                if self.next_batch == 0:
+                    self._finish_epoch(new)
+                    epoch = self.epoch
+        return taken
 
     def _finish_epoch(self, new: list[list[dict]]) -> None:
         zt = self._forward(self.xt_all)[0]

@@ -34,6 +34,24 @@ def _stack_key(config: Config) -> tuple:
     )
 
 
+MAX_BLOCK_UNITS = 64  # units per layer in one block: past this, dense blocks waste flops
+
+
+def _blocks(indices: list[int], configs: list[Config]) -> list[list[int]]:
+    """``indices`` (one stack key) cut into blocks of at most MAX_BLOCK_UNITS per layer:
+    a block layer is dense, so V wide variants would cost V times their own flops."""
+    blocks, current, widths = [], [], None
+    for i in indices:
+        hidden = configs[i].hidden
+        grown = [a + b for a, b in zip(widths, hidden)] if widths else list(hidden)
+        if current and max(grown, default=0) > MAX_BLOCK_UNITS:
+            blocks.append(current)
+            current, grown = [], list(hidden)
+        current.append(i)
+        widths = grown
+    return blocks + [current]
+
+
 class SweepRun:
     """Every config of ``configs`` on the same data, trained in step, in groups that stack.
 
@@ -48,8 +66,8 @@ class SweepRun:
         for i, config in enumerate(configs):
             keys[_stack_key(config)].append(i)
         self.groups: list[tuple[list[int], BlockStack]] = [
-            (indices, BlockStack([configs[i] for i in indices], self.dataset))
-            for indices in keys.values()
+            (block, BlockStack([configs[i] for i in block], self.dataset))
+            for indices in keys.values() for block in _blocks(indices, configs)
         ]
         self._where = {i: (stack, k) for indices, stack in self.groups
                        for k, i in enumerate(indices)}
@@ -59,6 +77,11 @@ class SweepRun:
         """``epochs`` more epochs for every variant that has not diverged."""
         for _, stack in self.groups:
             stack.train_epochs(epochs)
+
+    def train_steps(self, steps: int, until_epoch: int) -> int:
+        """Up to ``steps`` mini-batch steps in every group (the live sweep's slices, so
+        one slice stays short however long an epoch is); the most any group took."""
+        return max(stack.train_steps(steps, until_epoch) for _, stack in self.groups)
 
     def trainer(self, i: int) -> Trainer:
         stack, k = self._where[i]

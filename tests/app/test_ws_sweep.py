@@ -121,7 +121,8 @@ def test_a_new_sweep_replaces_the_old_and_stop_ends_it(server, run):
                          epochs=2000)
             second = await c.expect("sweep_started")
             assert second["replaced"] == first["sweep"] and second["values"] == ["tanh", "relu"]
-            frame = await c.frame(lambda f: is_sweep(f) and f.header["sweep"] == second["sweep"])
+            frame = await c.frame(lambda f: is_sweep(f) and f.header["sweep"] == second["sweep"]
+                                  and f.header["epoch"] > 0)
             assert [v["value"] for v in frame.header["variants"]] == ["tanh", "relu"]
             await c.send("sweep_stop")
             done = await c.expect("sweep_done")
@@ -177,17 +178,26 @@ def test_a_waiting_sweep_frame_gives_way_and_its_history_is_resent():
     configs = [validate_config({"seed": 3, "hidden": [h]}) for h in (1, 2)]
     sweep = LiveSweep("hidden", configs, 50)
     outbox = _Outbox()
-    sweep.train(0.0)
+    sweep.run.train_epochs(1)
     first = sweep.build_frame(outbox)
     assert [len(v["history"]) for v in first_header(first)["variants"]] == [2, 2]
-    sweep.train(0.0)
+    sweep.run.train_epochs(1)
     second = sweep.build_frame(outbox)  # waits in the slot…
     assert [h["epoch"] for h in first_header(second)["variants"][0]["history"]] == [2]
     sweep.dropped(second)               # …and a main frame takes its place
-    sweep.train(0.0)
+    sweep.run.train_epochs(1)
     third = sweep.build_frame(outbox)
     assert [h["epoch"] for h in first_header(third)["variants"][1]["history"]] == [2, 3]
 
 
 def first_header(frame: bytes) -> dict:
     return decode_frame(frame)[0]
+
+
+def test_a_slice_of_a_long_epoch_ends_mid_epoch():
+    configs = [validate_config({"seed": 3, "n_points": 2000, "batch_size": 1, "hidden": [h]})
+               for h in (4, 8)]
+    sweep = LiveSweep("hidden", configs, 2)
+    sweep.train(0.0)  # no time at all: one mini-batch step, of 1,000 in this epoch
+    assert sweep.run.epoch == 0 and sweep.run.groups[0][1].next_batch == 1
+    assert sweep.wants_training() and not sweep.finished

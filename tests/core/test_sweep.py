@@ -1,10 +1,12 @@
 """Stacked variants follow the runs a lone Trainer gives."""
 
+import itertools
+
 import numpy as np
 import pytest
 
 from core.config import validate_config
-from core.sweep import best_index, run_sweep
+from core.sweep import SweepRun, best_index, run_sweep
 from core.trainer import Trainer
 
 
@@ -92,3 +94,24 @@ def test_a_diverging_momentum_variant_is_frozen_and_the_others_follow_their_lone
         trainer.train_epochs(60)
         ours = [e["test_loss"] for e in results[i]["history"]]
         np.testing.assert_allclose(ours, [e["test_loss"] for e in trainer.history], rtol=1e-9)
+
+
+def test_training_in_slices_of_steps_gives_the_same_run_as_whole_epochs():
+    configs = [validate_config({"seed": 12, "hidden": [h], "batch_size": 7}) for h in (2, 5)]
+    configs.append(validate_config({"seed": 12, "hidden": [3], "activation": "relu",
+                                    "batch_size": 7}))
+    whole = run_sweep(configs, 6)
+    sliced = SweepRun(configs)
+    for steps in itertools.cycle((1, 5, 13, 40)):  # 36 batches an epoch, cut anywhere
+        if sliced.train_steps(steps, 6) == 0:
+            break
+    assert sliced.epoch == 6
+    for a, b in zip(whole, sliced.results()):
+        assert a["history"] == b["history"] and a["final"] == b["final"]
+
+
+def test_wide_variants_are_cut_into_blocks_and_still_follow_their_lone_runs():
+    configs = [validate_config({"seed": 13, "hidden": [16, h]}) for h in (16, 12, 16, 8, 16)]
+    run = SweepRun(configs)
+    assert [indices for indices, _ in run.groups] == [[0, 1, 2, 3], [4]]
+    _compare(configs, 8)
