@@ -17,6 +17,7 @@ complete. One live sweep per session: a new one replaces the old.
 from __future__ import annotations
 
 import itertools
+import logging
 import struct
 import time
 
@@ -33,6 +34,7 @@ NO_SWEEP = "no_sweep"
 HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_error", "test_error", "penalty")
 LATEST_KEYS = HISTORY_KEYS[1:]
 _ids = itertools.count(1)
+log = logging.getLogger("nnlive.sweeps")
 _turns = itertools.count()
 
 
@@ -197,8 +199,7 @@ def train_sweeps(sessions: list, budget: float) -> None:
         if left <= 0:
             break
         sweep = session.sweep
-        sweep.train(left / (len(order) - k))
-        if sweep.finished:
+        if _guarded(session, sweep.train, left / (len(order) - k)) and sweep.finished:
             session.send(sweep.done_message(stopped=False))
 
 
@@ -212,6 +213,19 @@ def push_sweep_frames(sessions, budget: float) -> None:
         if time.perf_counter() > deadline:
             break
         outbox = session.outbox
-        outbox.put_frame(sweep.build_frame(outbox), session.history_sent,
-                         outbox.frame_generation)
+        frame = _guarded(session, sweep.build_frame, outbox)
+        if frame is not None:
+            outbox.put_frame(frame, session.history_sent, outbox.frame_generation)
         sweep.next_frame_at = max(sweep.next_frame_at + 1 / SWEEP_FPS, now - 0.05)
+
+
+def _guarded(session, work, *args):
+    """``work(*args)``; a failure stops this sweep alone (the run and others go on)."""
+    try:
+        return work(*args) or True
+    except Exception:
+        log.exception("sweep of session %s failed", session.token[:6])
+        session.sweep.finished, session.sweep.dirty = True, False
+        session.send({"type": "error", "code": "internal_error", "message": "The server "
+                      "failed on this sweep and stopped it; the run is unchanged."})
+        return None

@@ -5,7 +5,7 @@ import httpx
 import numpy as np
 
 from app.protocol import decode_frame
-from app.sweeps import SWEEP_RESOLUTION, LiveSweep
+from app.sweeps import SWEEP_RESOLUTION, LiveSweep, live_sweeps, train_sweeps
 from core.config import validate_config
 from core.trainer import Trainer
 from tests.app.live import Client
@@ -201,3 +201,29 @@ def test_a_slice_of_a_long_epoch_ends_mid_epoch():
     sweep.train(0.0)  # no time at all: one mini-batch step, of 1,000 in this epoch
     assert sweep.run.epoch == 0 and sweep.run.groups[0][1].next_batch == 1
     assert sweep.wants_training() and not sweep.finished
+
+
+class _Session:
+    token = "abcdef"
+    history_sent = 0
+
+    def __init__(self, sweep):
+        self.sweep, self.outbox, self.sent = sweep, _Outbox(), []
+
+    def send(self, message):
+        self.sent.append(message)
+
+
+def test_a_failing_sweep_is_stopped_and_told_while_others_go_on(caplog):
+    configs = [validate_config({"seed": 3, "hidden": [h]}) for h in (1, 2)]
+    broken, fine = LiveSweep("hidden", configs, 3), LiveSweep("hidden", configs, 3)
+    broken.run.train_steps = None  # calling it raises TypeError
+    sessions = [_Session(broken), _Session(fine)]
+    for _ in range(200):
+        if not live_sweeps(sessions):
+            break
+        train_sweeps(live_sweeps(sessions), 0.01)
+    assert broken.finished and sessions[0].sent[0]["code"] == "internal_error"
+    assert fine.finished and fine.run.epoch == 3
+    assert sessions[1].sent[-1]["type"] == "sweep_done"
+    assert "sweep of session abcdef failed" in caplog.text
