@@ -166,6 +166,8 @@ def start_sweep(session, message: dict) -> None:
         raise ProtocolError(exc.code, exc.message, exc.field) from None
     old = getattr(session, "sweep", None)
     sweep = LiveSweep(field, configs, epochs, session.trainer.dataset)
+    if old is not None:  # the frame rate cap holds across sweeps, per socket
+        sweep.next_frame_at = old.next_frame_at
     session.sweep = sweep
     replaced = old.id if old is not None and not old.finished else None
     session.send(sweep.started_message(base.to_dict(), replaced))
