@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 
 from app.sessions import SessionManager
@@ -26,6 +25,7 @@ from core.cohort import cohort_key, train_together
 
 TICK = 0.010           # seconds per scheduler round
 MIN_IDLE = 0.001       # the loop always gets at least this long for socket I/O per tick
+MIN_STACK = 16         # sessions of one shape trained together, at the least, when due
 HOUSEKEEPING_EVERY = 1.0  # seconds between looks for expired sessions (and store upkeep)
 
 log = logging.getLogger("nnlive.scheduler")
@@ -39,7 +39,7 @@ class Scheduler:
         self.frame_budget = max(0.002, (1 - self.settings.train_share) * TICK - 2 * MIN_IDLE)
         self._tick_began = time.perf_counter()
         self._turn = 0
-        self._cohort_cost: dict[tuple, float] = {}  # seconds per stacked epoch, by shape
+        self._cohort_cost: dict[tuple, float] = {}  # seconds per member-epoch, by shape
         self._last = time.perf_counter()
         self._last_housekeeping = 0.0
         self.lag = manager.metrics.loop_lag
@@ -112,20 +112,21 @@ class Scheduler:
             self._train_group(key, group, quota)
 
     def _train_group(self, key: tuple, group: list, quota: float) -> None:
+        """Train one shape's sessions within ``quota`` seconds: as one stack when several
+        are due, the first of them (the order rotates) when the quota buys fewer."""
         members = [s for s in group if s.epochs_allowed() >= 1]
+        long = [s for s in members if s.epoch_cost > self.train_budget]
+        for session in long:  # an epoch longer than a whole tick's training: slice it
+            self._train_sliced(session, quota / len(members))
+        members = [s for s in members if s not in long]
         if not members:
             return
-        if max(s.epoch_cost for s in members) > quota / len(members):
-            # an epoch longer than its share of the tick (thousands of points, batch 1,
-            # a wide network): slice it into mini-batches so no learner waits on it
-            for session in members:
-                self._train_sliced(session, quota / len(members))
-            return
-        cost = self._cohort_cost.get(key, max(s.epoch_cost for s in members) * len(members))
-        n = min(min(s.epochs_allowed() for s in members), max(1.0, quota / max(cost, 1e-6)))
-        if not (n >= 1 and math.isfinite(n)):
-            return
-        n = int(n)
+        per_member = self._cohort_cost.get(key, max(s.epoch_cost for s in members))
+        affordable = quota / max(per_member, 1e-7)  # member-epochs this quota buys
+        if affordable < len(members):  # small stacks cost more each: at least 16 a time
+            members, n = members[: max(MIN_STACK, int(affordable))], 1
+        else:
+            n = int(min(min(s.epochs_allowed() for s in members), affordable / len(members)))
         if len(members) == 1:
             guarded(members[0], members[0].train, n)
             return
@@ -138,12 +139,12 @@ class Scheduler:
                 session.fault("stacked training failed")
             log.exception("stacked training failed for %d sessions", len(members))
             return
-        spent = (time.perf_counter() - start) / n
+        spent = (time.perf_counter() - start) / n / len(members)  # per member-epoch
         if len(self._cohort_cost) > 256:  # shapes come and go; keep the estimates bounded
             self._cohort_cost.clear()
         self._cohort_cost[key] = 0.8 * self._cohort_cost.get(key, spent) + 0.2 * spent
         for session, entries in zip(members, new):
-            session.trained(n, len(entries), spent / len(members))
+            session.trained(n, len(entries), spent)
 
     def _train_sliced(self, session, quota: float) -> None:
         per_batch = session.epoch_cost / session.trainer.batches_per_epoch

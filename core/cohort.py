@@ -70,8 +70,7 @@ class _Stack:
         self.lr = np.array([[t.config.learning_rate] for t in members])
         self._gather_penalties()
         self._gather_optimizer()
-        self.batches = [_StackedBatch([t._batches[j] for t in members])
-                        for j in range(len(first._batches))]
+        self.batches = _stacked_batches(members)
         self.xt_all = np.stack([t.xt_all for t in members])
 
     def _rows(self, flat: np.ndarray) -> list[np.ndarray]:
@@ -225,8 +224,35 @@ class _Stack:
 
 
 class _StackedBatch:
-    def __init__(self, batches):
-        self.xt = np.stack([b.xt for b in batches])
-        self.y = np.stack([b.y for b in batches])
-        self.ce_offset = np.stack([b.ce_offset for b in batches])
-        self.ce_scale = batches[0].ce_scale
+    """Mini-batch j of every member: (V, …) arrays, views into the members' epochs."""
+
+    def __init__(self, xt, y, ce_offset, ce_scale):
+        self.xt, self.y, self.ce_offset, self.ce_scale = xt, y, ce_offset, ce_scale
+
+
+def _stacked_batches(members: list[Trainer]) -> list[_StackedBatch]:
+    """Each member's epoch is kept as arrays with a leading batch axis (built once per
+    batch size), so a stack costs one ``np.stack`` per array, not one per mini-batch."""
+    epochs = [_epoch_arrays(t) for t in members]
+    batches = []
+    for g in range(len(epochs[0])):  # the full batches, then the smaller last one, if any
+        xt, y, offset = (np.stack([epoch[g][i] for epoch in epochs]) for i in range(3))
+        scale = 0.5 / y.shape[-1]
+        batches += [_StackedBatch(xt[:, j], y[:, j], offset[:, j], scale)
+                    for j in range(xt.shape[1])]
+    return batches
+
+
+def _epoch_arrays(trainer: Trainer) -> list[tuple]:
+    """[(xt, y, ce_offset) of the full batches, and of the smaller last one if any],
+    each with a leading batch axis; cached on the trainer until its batches change."""
+    cached = getattr(trainer, "_cohort_epoch", None)
+    if cached is not None and cached[0] is trainer._batches:
+        return cached[1]
+    batches = trainer._batches
+    size = len(batches[0].y)
+    groups = [[b for b in batches if len(b.y) == size], [b for b in batches if len(b.y) != size]]
+    arrays = [tuple(np.stack([getattr(b, name) for b in group])
+                    for name in ("xt", "y", "ce_offset")) for group in groups if group]
+    trainer._cohort_epoch = (batches, arrays)
+    return arrays
