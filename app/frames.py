@@ -71,9 +71,9 @@ def _neurons(trainer: Trainer, resolution: int, header: dict) -> bytes:
         return b""
     blobs, ranges, sizes = [], [], []
     for grid, layer_ranges in layers:
-        sizes.append(grid.shape[2])
+        sizes.append(grid.shape[0])
         lo, hi = (np.array(r, dtype=np.float32).reshape(-1, 1, 1) for r in zip(*layer_ranges))
-        blobs.append(to_uint8(grid.transpose(2, 0, 1), lo, hi))  # neuron-major, one call
+        blobs.append(to_uint8(grid, lo, hi))  # neuron-major already: one call a layer
         ranges.extend([a, b] for a, b in layer_ranges)
     header["neurons"] = {"shape": [resolution, resolution], "dtype": "uint8",
                          "layers": sizes, "ranges": ranges}

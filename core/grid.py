@@ -31,17 +31,23 @@ def grid_points(resolution: int) -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def _grid_inputs(resolution: int, features: tuple[str, ...]) -> np.ndarray:
-    return feature_matrix(grid_points(resolution), features).astype(np.float32)
+    """(k, R·R) float32: one row per feature, the cells in row-major order."""
+    x = feature_matrix(grid_points(resolution), features).astype(np.float32)
+    return np.ascontiguousarray(x.T)
 
 
 def layer_grids(network: Network, features, resolution: int) -> list[np.ndarray]:
-    """One float32 pass over the R×R cells: [a_1, …, a_hidden, z_out], each (R·R, units)."""
+    """One float32 pass over the R×R cells: [a_1, …, a_hidden, z_out], each (units, R·R).
+
+    Transposed, so each neuron's map is one contiguous row and the bias is added down
+    short columns (a bias added across a narrow last axis costs several times more).
+    """
     outputs, a = [], _grid_inputs(resolution, tuple(features))
     with np.errstate(all="ignore"):
-        for l, layer in enumerate(network.layers):
-            z = a @ layer[:-1].astype(np.float32)
-            z += layer[-1].astype(np.float32)
-            if l < len(network.layers) - 1:
+        for l, rows in enumerate(network.rows):
+            z = rows[:, :-1].astype(np.float32) @ a
+            z += rows[:, -1:].astype(np.float32)
+            if l < len(network.rows) - 1:
                 z = network.activation.fn(z, out=z)
             outputs.append(z)
             a = z
@@ -49,12 +55,13 @@ def layer_grids(network: Network, features, resolution: int) -> list[np.ndarray]
 
 
 def _output_values(network: Network, z: np.ndarray) -> np.ndarray:
+    """(R·R,) for one output; (R·R, K) for several, the class index innermost."""
     kind = network.output_kind
     if kind == "sigmoid":
-        return 0.5 * np.tanh(0.5 * z[:, 0]) + 0.5
-    if kind == "softmax" or (kind == "raw" and z.shape[1] > 1):
-        return softmax(z)  # multi-class hinge scores shown as their softmax, for colour only
-    return z[:, 0]
+        return 0.5 * np.tanh(0.5 * z[0]) + 0.5
+    if kind == "softmax" or (kind == "raw" and z.shape[0] > 1):
+        return softmax(z.T)  # multi-class hinge scores shown as their softmax, for colour only
+    return z[0]
 
 
 def output_range(network: Network, values: np.ndarray, labels: np.ndarray | None) -> tuple:
@@ -81,21 +88,19 @@ def output_grid(network: Network, features, resolution: int, labels=None):
 
 
 def neuron_grids(network: Network, features, resolution: int):
-    """Each hidden layer's activations, (R, R, n_l), with one (lo, hi) range per neuron."""
+    """Each hidden layer's maps, (n_l, R, R) neuron by neuron, with one (lo, hi) each."""
     hidden = layer_grids(network, features, resolution)[:-1]
-    grids = []
-    for act in hidden:
-        grids.append((act.reshape(resolution, resolution, -1), _neuron_ranges(network, act)))
-    return grids
+    return [(act.reshape(-1, resolution, resolution), _neuron_ranges(network, act))
+            for act in hidden]
 
 
 def _neuron_ranges(network: Network, act: np.ndarray) -> list[tuple[float, float]]:
     fixed = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(network.activation_name)
     if fixed:
-        return [fixed] * act.shape[1]
+        return [fixed] * act.shape[0]
     ranges = []
-    for column in act.T:
-        finite = column[np.isfinite(column)]  # a diverging network may have inf or NaN
+    for row in act:
+        finite = row[np.isfinite(row)]  # a diverging network may have inf or NaN
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         if network.activation_name == "relu":
             lo = 0.0

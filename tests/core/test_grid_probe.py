@@ -49,7 +49,7 @@ def test_three_classes_give_probabilities_per_cell():
 def test_neuron_grids_and_lines():
     trainer = Trainer(validate_config({"seed": 2, "hidden": [3, 2]}))
     grids = neuron_grids(trainer.network, ("x1", "x2"), 8)
-    assert [g.shape for g, _ in grids] == [(8, 8, 3), (8, 8, 2)]
+    assert [g.shape for g, _ in grids] == [(3, 8, 8), (2, 8, 8)]
     lines = neuron_lines(trainer.network, ("x1", "x2"))
     w = trainer.network.weights()[0]
     assert lines[1] == {"w1": w[0, 1], "w2": w[1, 1], "b": trainer.network.biases()[0][1]}
@@ -92,3 +92,13 @@ def test_probe_gradients_match_finite_differences(fields):
         net.params[i] = keep
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
     assert len(result["layers"]) == len(config.hidden) + 1
+
+
+def test_neuron_maps_match_each_neuron_at_each_cell():
+    trainer = Trainer(validate_config({"seed": 5, "hidden": [3, 2], "activation": "sigmoid"}))
+    trainer.train_epochs(3)
+    grids = neuron_grids(trainer.network, ("x1", "x2"), 6)
+    for row, col in [(0, 0), (2, 5), (5, 1)]:
+        layers = probe(trainer.network, ("x1", "x2"), grid_points(6)[row * 6 + col])["layers"]
+        for (maps, _), layer in zip(grids, layers):
+            np.testing.assert_allclose(maps[:, row, col], layer["a"], atol=1e-5)
