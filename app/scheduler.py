@@ -84,6 +84,11 @@ class Scheduler:
         train_sweeps(sweeping, self.train_budget - (time.perf_counter() - began))
         self.frame_round(sessions)
         push_sweep_frames(sessions, self.frame_budget / 2)
+        # what the frames left of the tick goes to runs at full speed (speed 0), not to idling
+        idle = self._tick_began + TICK - 2 * MIN_IDLE - time.perf_counter()
+        fastest = [s for s in active if s.speed == 0 and s.wants_training()]
+        if idle > MIN_IDLE and fastest:
+            self.train_round(fastest, idle)
         if now - self._last_housekeeping > HOUSEKEEPING_EVERY:
             self.manager.housekeeping(now)
             self._last_housekeeping = now
