@@ -10,10 +10,6 @@ from __future__ import annotations
 import functools
 import os
 import socket
-import subprocess
-import sys
-import tempfile
-import time
 
 import httpx
 import pytest
@@ -22,63 +18,16 @@ from app.main import create_app
 from tests.app import live
 from tests.app.live import Client, LiveServer
 from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
+from tests.serve import ServerProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-class ServeProcess:
-    """``nnlive serve`` in a child process on a free 127.0.0.1 port; stderr kept."""
-
-    def __init__(self, *args: str):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
-        self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(self.port), "--log-format", "json", *args],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 30
-        while not self._healthy():
-            assert self.proc.poll() is None, f"nnlive serve exited: {self.stderr()}"
-            assert time.monotonic() < deadline, "nnlive serve did not start"
-            time.sleep(0.05)
-
-    def _healthy(self) -> bool:
-        try:
-            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/train"
-
-    def stderr(self) -> str:
-        self.log.seek(0)
-        return self.log.read().decode("utf-8", "replace")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.log.close()
-
-
 @pytest.fixture
 def two_workers(redis_server):  # noqa: F811
-    workers = [ServeProcess("--redis-url", redis_server.url) for _ in range(2)]
-    yield workers
-    for worker in workers:
-        worker.stop()
+    args = ("--log-format", "json", "--redis-url", redis_server.url)
+    with ServerProcess(*args) as a, ServerProcess(*args) as b:
+        yield a, b
 
 
 def _history(frames) -> list[dict]:
@@ -146,7 +95,7 @@ def test_a_session_dropped_on_one_worker_resumes_on_another(two_workers, run):
     metrics = httpx.get(f"{b.url}/metrics", timeout=5).text
     assert 'nnlive_sessions_opened_total{kind="claimed"} 2.0' in metrics
     a.proc.wait(10)
-    assert token not in a.stderr() and token[:6] in a.stderr()  # logs: a prefix only
+    assert token not in a.log() and token[:6] in a.log()  # logs: a prefix only
 
 
 def test_without_redis_a_session_resumes_only_on_its_own_worker(run):
@@ -167,12 +116,9 @@ def test_without_redis_a_session_resumes_only_on_its_own_worker(run):
 
 
 def test_serve_with_several_workers_warns_without_redis_and_serves():
-    server = ServeProcess("--workers", "2")
-    try:
-        assert "without NNLIVE_REDIS_URL" in server.stderr()
+    with ServerProcess("--log-format", "json", "--workers", "2") as server:
+        assert "without NNLIVE_REDIS_URL" in server.log()
         assert httpx.get(f"{server.url}/metrics", timeout=5).status_code == 200
-    finally:
-        server.stop()
 
 
 def test_sessions_still_resume_on_their_own_worker_when_redis_is_away(monkeypatch, run):

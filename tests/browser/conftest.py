@@ -7,16 +7,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import struct
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+from tests.serve import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -27,43 +24,11 @@ DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory):
-    """``nnlive serve`` in a subprocess; short grace so closed pages free their sessions.
-    Its log goes to a file (a pipe nobody reads would fill up and stall the server)."""
-    port = free_port()
-    env = {**os.environ, "NNLIVE_GRACE_SECONDS": "2", "PYTHONWARNINGS": "ignore"}
-    log_path = tmp_path_factory.mktemp("server") / "nnlive.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host",
-                                 "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc, log_path)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, log_path: Path, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"nnlive serve exited: {log_path.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nnlive serve did not answer on {url} within {timeout} s")
+def base_url():
+    """``nnlive serve`` in a subprocess; short grace so closed pages free their sessions."""
+    with ServerProcess(NNLIVE_GRACE_SECONDS="2", PYTHONWARNINGS="ignore") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

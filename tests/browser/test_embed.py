@@ -3,7 +3,6 @@ it, commands from a third origin ignored; controls=, lock=, theme=, autoplay=, p
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -12,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, PHONE, ROOT, SCREENSHOTS, free_port, wait_until_up
+from tests.browser.conftest import DESKTOP, PHONE, ROOT, SCREENSHOTS
+from tests.serve import ServerProcess, free_port
 
 COURSE_SITE = ROOT / "examples" / "course-site"
 
@@ -67,22 +67,10 @@ def attacker_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def listing_url(course_url, tmp_path_factory):
+def listing_url(course_url):
     """A second ``nnlive serve`` whose NNLIVE_EMBED_ORIGINS lists only the course site."""
-    port = free_port()
-    env = {**os.environ, "NNLIVE_EMBED_ORIGINS": course_url, "PYTHONWARNINGS": "ignore"}
-    log_path = tmp_path_factory.mktemp("listing") / "nnlive.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host",
-                                 "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, proc, log_path)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with ServerProcess(NNLIVE_EMBED_ORIGINS=course_url, PYTHONWARNINGS="ignore") as server:
+        yield server.url
 
 
 @pytest.fixture(params=["any-site", "listed-sites"])

@@ -2,7 +2,7 @@ import pytest
 
 from tests.app.conftest import run  # noqa: F401  (the bounded coroutine runner, shared)
 from tests.app.live import LiveServer
-from tests.reliability.server import ServerProcess
+from tests.serve import ServerProcess
 
 MAX_MESSAGE_BYTES = 8192  # small, so oversize messages are cheap to send by the thousand
 

@@ -12,7 +12,7 @@ import time
 import tracemalloc
 
 from tests.app.live import Client, LiveServer
-from tests.reliability.server import ServerProcess
+from tests.serve import ServerProcess
 
 BIG = {"hidden": [16] * 6}  # ~70 KB frames: the socket buffers fill within a second
 

@@ -8,7 +8,7 @@ import time
 
 from websockets.sync.client import connect
 
-from tests.reliability.server import strict_json
+from tests.serve import strict_json
 
 
 def open_socket(url: str):

@@ -1,9 +1,9 @@
 """``nnlive serve`` in a subprocess, as in production: its own process (RSS measurable),
-its own warnings filters, and its log kept in a file so a test can demand a clean log.
+its own warnings filters, its log kept in a file so a test can read it or demand that it
+is clean. ``tests/app/live.py`` runs uvicorn in a thread of the test process instead.
 
-``tests/app/live.py`` runs uvicorn in a thread of the test process; these tests want the
-real separation: a fault that kills the server process must show, and memory is the
-server's alone.
+Listens on 127.0.0.1 only, on a free port; ``NNLIVE_*`` variables of the caller's shell
+are not inherited (a test names the settings it wants).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # what no server log may ever contain, whatever the clients did
 BAD_LOG_MARKS = ("Traceback", "ERROR", "Exception", "Warning")
 
@@ -39,11 +39,14 @@ def strict_json(text: str | bytes):
 
 
 class ServerProcess:
-    """``with ServerProcess(NNLIVE_GRACE_SECONDS="1") as srv:`` — ``srv.ws_url``, ``srv.rss()``."""
+    """``with ServerProcess("--workers", "2", NNLIVE_GRACE_SECONDS="1") as srv:`` —
+    ``srv.url``, ``srv.ws_url``, ``srv.log()``, ``srv.rss()``."""
 
-    def __init__(self, **env: str):
+    def __init__(self, *args: str, **env: str):
         self.port = free_port()
-        self.env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **env}
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
+        self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **env}
+        self.args = args
         self.log_file = tempfile.NamedTemporaryFile(prefix="nnlive-server-", suffix=".log",
                                                     delete=False)
         self.proc: subprocess.Popen | None = None
@@ -51,7 +54,7 @@ class ServerProcess:
     def __enter__(self) -> ServerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
+             "--port", str(self.port), *self.args],
             cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
@@ -64,14 +67,19 @@ class ServerProcess:
                 time.sleep(0.1)
 
     def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-        self.log_file.close()
-        os.unlink(self.log_file.name)
+        self.stop()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if not self.log_file.closed:
+            self.log_file.close()
+            os.unlink(self.log_file.name)
 
     @property
     def url(self) -> str:
