@@ -41,12 +41,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import psutil
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server import free_port, pct, start_server  # noqa: E402
 
 HEAD = re.compile(rb'\{"epoch":(\d+),"generation":(\d+)')
 HISTORY = re.compile(rb'"history":\[\{"epoch":(\d+)')
@@ -150,36 +152,6 @@ def client_process(url: str, plan: list[dict], worker: int, workers: int, out) -
 
 
 # --- the driver ------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, env_extra: dict, log) -> subprocess.Popen:
-    """``nnlive serve`` with its log (access lines, warnings, tracebacks) in ``log``."""
-    env = {**os.environ, **env_extra}
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p / 100 * len(values)))]
-
-
 def summarize(step: dict, per_learner: list[dict], seconds: float) -> dict:
     fps = [s["frames"] / seconds for s in per_learner]
     eps, shortfall = [], []
@@ -481,7 +453,8 @@ def _ms(values: list[float]) -> str:
 if __name__ == "__main__":
     if "--faults" in sys.argv:
         port, log = free_port(), tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        server = start_server(port, {}, log)
+        server = start_server(port, {"NNLIVE_MAX_SESSIONS": "200",  # the defaults
+                                     "NNLIVE_MAX_SESSIONS_PER_CLIENT": "40"}, log)
         try:
             print(f"load average: {os.getloadavg()}")
             asyncio.run(fault_costs(f"ws://127.0.0.1:{port}/ws/train"))

@@ -35,12 +35,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env_extra: dict) -> subprocess.Popen:
+def start_server(port: int, env_extra: dict, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """``nnlive serve`` on 127.0.0.1:port (its output to ``log``), once it answers."""
     env = {**os.environ, "NNLIVE_MAX_SESSIONS": "1000", "NNLIVE_MAX_SESSIONS_PER_CLIENT": "1000",
            **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
