@@ -138,6 +138,7 @@ for (const link of document.querySelectorAll("[data-lang]")) {
     controls.relabel();
     readouts.relabel();
     writeUrl(good, { lang: i18n.lang });
+    document.getElementById("lessons-link").href = `/lessons?lang=${i18n.lang}`;
     invalidate();
   });
 }

@@ -1,7 +1,10 @@
 """The page routes' query handling (no browser needed): a bad value is dropped and
-reported, never a crash; page-only parameters are not configuration."""
+reported, never a crash; page-only parameters are not configuration. And the way from
+the playground to the lessons (in a browser)."""
 
 from __future__ import annotations
+
+import pytest
 
 from app.routes.pages import resolve_page_config
 
@@ -30,3 +33,17 @@ def test_custom_points_from_a_permalink():
     points = "[[1,1,0],[2,2,1],[-1,-1,0],[-2,-2,1]]"
     config, errors = resolve_page_config({"dataset": "custom", "points": points, "seed": "1"})
     assert errors == [] and config["points"] == [[1, 1, 0], [2, 2, 1], [-1, -1, 0], [-2, -2, 1]]
+
+
+@pytest.mark.browser
+def test_the_playground_links_to_the_lessons_in_its_language(page, base_url):
+    page = page.page
+    page.goto(f"{base_url}/?lang=zh")
+    link = page.locator("#lessons-link")
+    assert link.inner_text() == "课程"
+    page.locator("a[data-lang=en]").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert link.inner_text() == "Lessons"
+    link.click()
+    page.wait_for_url("**/lessons?lang=en")
+    assert page.locator("h1").count() >= 1
