@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.losses import LOSSES
+from core.network import flat_views
 from core.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
 from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
@@ -74,11 +75,7 @@ class _Stack:
         self.xt_all = np.stack([t.xt_all for t in members])
 
     def _rows(self, flat: np.ndarray) -> list[np.ndarray]:
-        views, start = [], 0
-        for rows, cols in self.shapes:
-            views.append(flat[:, start : start + rows * cols].reshape(len(flat), rows, cols))
-            start += rows * cols
-        return views
+        return flat_views(flat, self.shapes)
 
     def _gather_penalties(self) -> None:
         """Per member: λ and R's kind; as in Trainer, λ = 0 adds nothing at all."""

@@ -36,6 +36,17 @@ def with_bias_column(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def flat_views(flat: np.ndarray, shapes) -> list[np.ndarray]:
+    """Views of consecutive (rows, cols) blocks of ``flat``'s last axis, one per layer;
+    leading axes (a stack of runs) are kept: (…, rows, cols)."""
+    views, start = [], 0
+    for rows, cols in shapes:
+        block = flat[..., start : start + rows * cols]
+        views.append(block.reshape(flat.shape[:-1] + (rows, cols)))
+        start += rows * cols
+    return views
+
+
 class _Workspace:
     """Transposed buffers for n examples: activations (units + 1, n) whose last row is 1."""
 
@@ -77,11 +88,7 @@ class Network:
         self.initialize(seed)
 
     def _rows(self, flat: np.ndarray) -> list[np.ndarray]:
-        views, start = [], 0
-        for rows, cols in self.shapes:
-            views.append(flat[start : start + rows * cols].reshape(rows, cols))
-            start += rows * cols
-        return views
+        return flat_views(flat, self.shapes)
 
     def layer_views(self, flat: np.ndarray) -> list[np.ndarray]:
         """(fan_in + 1, fan_out) views of any buffer laid out like ``params``."""

@@ -23,7 +23,7 @@ import numpy as np
 from core.config import Config
 from core.datasets import Dataset
 from core.losses import LOSSES, misclassified
-from core.network import Batch
+from core.network import Batch, flat_views
 from core.optimizers import make_optimizer
 from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
@@ -95,11 +95,7 @@ class BlockStack:
             self._views(target)[l][r0:r1, c0:c1] = config.reg_rate
 
     def _views(self, flat: np.ndarray) -> list[np.ndarray]:
-        views, start = [], 0
-        for rows, cols in self.shapes:
-            views.append(flat[start : start + rows * cols].reshape(rows, cols))
-            start += rows * cols
-        return views
+        return flat_views(flat, self.shapes)
 
     def _gather(self, v: int) -> None:
         """Variant v's weights, from its network into the block."""
