@@ -140,7 +140,7 @@ class Scheduler:
             new = train_together([s.trainer for s in members], n)
         except Exception:
             for session in members:  # each run stays at its last finished epoch
-                session.trainer.network.params[:] = session.trainer._last_good
+                session.trainer.back_to_last_epoch()
                 session.fault("stacked training failed")
             log.exception("stacked training failed for %d sessions", len(members))
             return

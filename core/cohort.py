@@ -192,23 +192,16 @@ class _Stack:
         diverged = []
         for i, trainer in enumerate(self.members):
             entry = trainer.entry(trainer.epoch + 1, zt[i].T, self.params[i])
-            losses_finite = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
-            if not (losses_finite and np.isfinite(self.params[i]).all()):
+            if trainer.close_epoch(entry, self.params[i]):
+                new[id(trainer)].append(entry)
+            else:  # it now keeps its last finished epoch's weights, as alone
                 diverged.append(trainer)
-                continue
-            trainer.epoch += 1
-            trainer.history.append(entry)
-            trainer._last_good[:] = self.params[i]
-            new[id(trainer)].append(entry)
         return diverged
 
     def scatter(self, diverged: list[Trainer]) -> None:
         """Write the stack back into each member, as its lone run would have left it."""
         for i, trainer in enumerate(self.members):
-            if trainer in diverged:  # keep the last finite weights, as Trainer does
-                trainer.network.params[:] = trainer._last_good
-                trainer.state = DIVERGED
-            else:
+            if trainer not in diverged:  # a diverged one already went back (close_epoch)
                 trainer.network.params[:] = self.params[i]
             trainer.optimizer.load_state(self._optimizer_state(i))
 

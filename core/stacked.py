@@ -220,12 +220,7 @@ class BlockStack:
             entry = {"epoch": trainer.epoch + 1, "train_loss": float(train[i]),
                      "test_loss": float(test[i]), "train_error": errors[0][i],
                      "test_error": errors[1][i], "penalty": trainer.penalty()}
-            params = trainer.network.params
-            if np.isfinite([entry["train_loss"], entry["test_loss"]]).all() and \
-                    np.isfinite(params).all():
-                trainer.epoch += 1
-                trainer.history.append(entry)
-                trainer._last_good[:] = params
+            if trainer.close_epoch(entry, trainer.network.params):
                 new[i].append(entry)
             else:
                 self._freeze(i)
@@ -233,10 +228,7 @@ class BlockStack:
     def _freeze(self, v: int) -> None:
         """Variant v diverged: its last finite weights, as its lone run keeps, and no more
         steps (learning rate, gradient and optimizer state 0 on its rows)."""
-        trainer = self.trainers[v]
-        trainer.network.params[:] = trainer._last_good
-        trainer.state = DIVERGED
-        self._gather(v)
+        self._gather(v)  # close_epoch already took it back to its last finished epoch
         for l, (r0, r1, _, _) in enumerate(s[v] for s in self.spans):
             self._views(self.frozen)[l][r0:r1] = True
         self.lr[self.frozen] = 0.0

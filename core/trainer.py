@@ -134,18 +134,28 @@ class Trainer:
     def _end_epoch(self) -> dict | None:
         """Measure the epoch just finished; on a non-finite result, diverge instead."""
         entry = self._measure(self.epoch + 1)
-        if not self._finite(entry):
-            self.network.params[:] = self._last_good
-            self.state = DIVERGED
-            return None
-        self._last_good[:] = self.network.params
+        return entry if self.close_epoch(entry, self.network.params) else None
+
+    def close_epoch(self, entry: dict, params: np.ndarray) -> bool:
+        """The epoch that ended at ``params`` with ``entry``: recorded when every number is
+        finite (True); otherwise the run diverges (stacks of runs call this too)."""
+        losses_finite = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
+        if not (losses_finite and np.isfinite(params).all()):
+            self.diverge()
+            return False
+        self._last_good[:] = params
         self.epoch += 1
         self.history.append(entry)
-        return entry
+        return True
 
-    def _finite(self, entry: dict) -> bool:
-        losses_ok = np.isfinite(entry["train_loss"]) and np.isfinite(entry["test_loss"])
-        return bool(losses_ok and np.isfinite(self.network.params).all())
+    def diverge(self) -> None:
+        """Stop in the ``diverged`` state with the weights of the last finished epoch."""
+        self.back_to_last_epoch()
+        self.state = DIVERGED
+
+    def back_to_last_epoch(self) -> None:
+        """The weights of the last finished epoch (after a divergence, or a failure)."""
+        self.network.params[:] = self._last_good
 
     # --- measurement ------------------------------------------------------------------
     def _measure(self, epoch: int = 0) -> dict:
