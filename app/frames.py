@@ -6,9 +6,6 @@ arithmetic (grids, ranges, lines, byte scaling) is ``core.grid``'s.
 
 from __future__ import annotations
 
-import contextlib
-import warnings
-
 import numpy as np
 
 from app.protocol import encode_frame
@@ -17,7 +14,6 @@ from core.trainer import Trainer
 
 # |w| ≤ 1e3 everywhere keeps a 6×16 network's float32 grid values under ~1e31 for inputs
 # up to 36 (x1_sq), far from float32's 3.4e38
-SAFE_WEIGHT = 1e3
 LATEST_KEYS = ("train_loss", "test_loss", "train_error", "test_error", "penalty")
 
 
@@ -25,24 +21,9 @@ def build_frame(trainer: Trainer, *, generation: int, state: str, history_from: 
                 resolution: int, neuron_resolution: int) -> bytes:
     """The frame for the trainer's weights now; history entries from ``history_from`` on."""
     header = _numbers(trainer, generation, state, history_from)
-    with _quiet_if_huge(trainer.network.params):
-        grid_blob = _output_grid(trainer, resolution, header)
-        neuron_blob = _neurons(trainer, neuron_resolution, header)
+    grid_blob = _output_grid(trainer, resolution, header)
+    neuron_blob = _neurons(trainer, neuron_resolution, header)
     return encode_frame(header, [("grid", grid_blob), ("neurons", neuron_blob)])
-
-
-@contextlib.contextmanager
-def _quiet_if_huge(params: np.ndarray):
-    """Finite but huge weights (relu at learning rate 10 reaches 1e158) overflow the
-    float32 grids to NaN: those cells become byte 0 and ranges null, as the protocol
-    says, and numpy's warnings about them would only fill the log. Below ``SAFE_WEIGHT``
-    no grid can overflow, so the common case skips ``catch_warnings`` (process-global)."""
-    if np.abs(params).max() <= SAFE_WEIGHT:
-        yield
-        return
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
 
 
 def _numbers(trainer: Trainer, generation: int, state: str, history_from: int) -> dict:

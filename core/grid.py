@@ -70,7 +70,7 @@ def output_range(network: Network, values: np.ndarray, labels: np.ndarray | None
         return 0.0, 1.0
     if network.output_kind == "raw":
         return -2.0, 2.0
-    finite = values[np.isfinite(values)]
+    finite = values[np.isfinite(values)]  # a diverging regression may give inf or NaN
     parts = [finite] + ([labels] if labels is not None and len(labels) else [])
     both = np.concatenate(parts) if parts else np.zeros(1)
     lo, hi = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
@@ -127,9 +127,13 @@ def to_uint8(values: np.ndarray, lo, hi) -> bytes:
     """Bytes b with value ≈ lo + b/255·(hi − lo); non-finite cells become lo (or hi for +inf).
 
     ``lo``/``hi`` may be arrays that broadcast against ``values`` (one range per map).
+    Huge but finite weights can fill a float32 grid with inf and NaN; they are mapped
+    here, quietly, as the protocol says.
     """
-    scaled = (np.asarray(values, dtype=np.float32) - lo) * (255.0 / (np.float32(hi) - lo))
-    if not np.isfinite(scaled).all():  # rare: only a diverging or extreme network
-        scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
+    with np.errstate(all="ignore"):
+        scale = 255.0 / (np.float32(hi) - lo)
+        scaled = (np.asarray(values, dtype=np.float32) - lo) * scale
+        if not np.isfinite(scaled).all():  # rare: only a diverging or extreme network
+            scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
     np.clip(scaled, 0, 255, out=scaled)
     return np.rint(scaled, out=scaled).astype(np.uint8).tobytes()

@@ -102,3 +102,20 @@ def test_neuron_maps_match_each_neuron_at_each_cell():
         layers = probe(trainer.network, ("x1", "x2"), grid_points(6)[row * 6 + col])["layers"]
         for (maps, _), layer in zip(grids, layers):
             np.testing.assert_allclose(maps[:, row, col], layer["a"], atol=1e-5)
+
+
+@pytest.mark.parametrize("dataset", ["circle", "three_blobs", "plane"])
+def test_pictures_of_huge_finite_weights_are_quiet_and_in_range(dataset):
+    """relu at learning rate 10 reaches weights of 1e158: still finite, so no divergence;
+    the float32 pictures overflow, and must say so in bytes, not in warnings (which
+    pytest turns into errors here)."""
+    trainer = Trainer(validate_config({"seed": 1, "dataset": dataset, "activation": "relu",
+                                       "hidden": [16] * 6}))
+    trainer.network.params[:] = np.where(trainer.network.weight_mask == 1.0, 1e158, 1.0)
+    labels = trainer.dataset.train[:, 2] if dataset == "plane" else None
+    values, lo, hi = output_grid(trainer.network, ("x1", "x2"), 10, labels)
+    assert len(to_uint8(values, lo, hi)) == values.size
+    for maps, ranges in neuron_grids(trainer.network, ("x1", "x2"), 8):
+        assert all(np.isfinite(r).all() for r in ranges)
+        lo, hi = (np.array(r, dtype=np.float32).reshape(-1, 1, 1) for r in zip(*ranges))
+        assert len(to_uint8(maps, lo, hi)) == maps.size
