@@ -42,7 +42,7 @@ def test_the_playground_links_to_the_lessons_in_its_language(page, base_url):
     link = page.locator("#lessons-link")
     assert link.inner_text() == "课程"
     page.locator("a[data-lang=en]").click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert link.inner_text() == "Lessons"
     link.click()
     page.wait_for_url("**/lessons?lang=en")
