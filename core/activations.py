@@ -18,6 +18,12 @@ import numpy as np
 class Activation:
     fn: Callable[..., np.ndarray]
     der: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    # the plain NumPy function that computes ``fn`` for this matrix, when there is one
+    kernel: Callable[[np.ndarray], Callable | None] = lambda z: None
+
+    def calls(self, z: np.ndarray, out: np.ndarray) -> list[tuple[Callable, tuple]]:
+        """``fn(z, out=out)`` as a call with bound arguments (see ``core.network.run``)."""
+        return [(self.kernel(z) or self.fn, (z, out))]
 
 
 def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -41,8 +47,7 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     The choice is made per matrix (the last two axes), so a stack of networks computes
     bit for bit what each network computes alone.
     """
-    matrix_size = z.shape[-1] * z.shape[-2] if z.ndim > 1 else z.size
-    if z.dtype != np.float64 or matrix_size < _TANH_BY_EXP_FROM:
+    if _tanh_kernel(z) is np.tanh:
         return np.tanh(z, out=out)
     with np.errstate(over="ignore"):  # e^(2z) = inf gives exactly 1
         out = np.multiply(z, 2.0, out=out)
@@ -51,6 +56,12 @@ def tanh(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     np.divide(2.0, out, out=out)
     np.subtract(1.0, out, out=out)
     return out
+
+
+def _tanh_kernel(z: np.ndarray):
+    """np.tanh itself where it is the faster way (small or float32 matrices)."""
+    matrix_size = z.shape[-1] * z.shape[-2] if z.ndim > 1 else z.size
+    return np.tanh if z.dtype != np.float64 or matrix_size < _TANH_BY_EXP_FROM else None
 
 
 def _identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -66,7 +77,7 @@ def _relu(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 ACTIVATIONS: dict[str, Activation] = {
     # tanh'(z) = 1 − a²
-    "tanh": Activation(tanh, lambda z, a: 1.0 - a * a),
+    "tanh": Activation(tanh, lambda z, a: 1.0 - a * a, _tanh_kernel),
     # σ'(z) = a·(1 − a)
     "sigmoid": Activation(sigmoid, lambda z, a: a * (1.0 - a)),
     # relu'(z) = 1 where z > 0, else 0 (0 at z = 0, by convention)

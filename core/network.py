@@ -18,10 +18,19 @@ and ``layers`` is simply the transposed view. One workspace per batch size.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from core.activations import ACTIVATIONS
 from core.losses import LOSSES
+
+Call = tuple[Callable, tuple]  # a NumPy call with its arguments, buffers included
+
+
+def run(calls: list[Call]) -> None:
+    for fn, args in calls:
+        fn(*args)
 
 
 def init_rng(seed: int) -> np.random.Generator:
@@ -55,6 +64,7 @@ class _Workspace:
         self.z = [np.empty((k, n)) for k in sizes[1:]]
         self.back = [np.empty((k + 1, n)) for k in sizes[1:-1]]  # Wᵀ·δ, bias row unused
         self.tmp = [np.empty((k, n)) for k in sizes[1:-1]]
+        self.dz = np.empty((sizes[-1], n))  # ∂L/∂z of the output, when not fused
 
 
 class Batch:
@@ -67,6 +77,7 @@ class Batch:
         # For sigmoid + cross-entropy, ∂L/∂z = (σ(z) − y)/n = tanh(z/2)·(1/2n) + (½ − y)/n.
         self.ce_offset = ((0.5 - y) / n).reshape(1, -1)
         self.ce_scale = 0.5 / n
+        self.plan = None  # (key, calls): the trainer's step for this batch, kept
 
 
 class Network:
@@ -123,51 +134,80 @@ class Network:
         return self.forward_t(x_aug.T).T
 
     def forward_t(self, xt: np.ndarray) -> np.ndarray:
+        calls, zt = self.forward_calls(xt)
+        run(calls)
+        return zt
+
+    def forward_calls(self, xt: np.ndarray) -> tuple[list[Call], np.ndarray]:
+        """``forward_t`` as bound calls, and the buffer they leave the scores in."""
         ws = self._workspace(xt.shape[1])
-        a = xt
+        return self._forward_calls(xt, ws), ws.z[-1]
+
+    def _forward_calls(self, xt: np.ndarray, ws: _Workspace) -> list[Call]:
+        calls, a = [], xt
         for l, rows in enumerate(self.rows[:-1]):
-            np.dot(rows, a, out=ws.z[l])
-            self.activation.fn(ws.z[l], out=ws.a[l][:-1])
+            calls.append((np.dot, (rows, a, ws.z[l])))
+            calls += self.activation.calls(ws.z[l], ws.a[l][:-1])
             a = ws.a[l]
-        return np.dot(self.rows[-1], a, out=ws.z[-1])
+        calls.append((np.dot, (self.rows[-1], a, ws.z[-1])))
+        return calls
 
     def backward(self, x_aug: np.ndarray, dz: np.ndarray) -> np.ndarray:
         """∂L/∂params into ``self.grad`` given ∂L/∂z (n, m) of the output (after ``forward``)."""
-        return self.backward_t(x_aug.T, dz.T)
-
-    def backward_t(self, xt: np.ndarray, dzt: np.ndarray) -> np.ndarray:
-        ws = self._workspace(xt.shape[1])
-        inputs = [xt, *ws.a]
-        for l in range(len(self.rows) - 1, -1, -1):
-            np.dot(dzt, inputs[l].T, out=self._grad_rows[l])
-            if l == 0:
-                break
-            np.dot(self.rows[l].T, dzt, out=ws.back[l - 1])
-            delta = ws.back[l - 1][:-1]
-            delta *= self._activation_der(ws.z[l - 1], ws.a[l - 1][:-1], ws.tmp[l - 1])
-            dzt = delta
+        ws = self._workspace(x_aug.shape[0])
+        run(self._backward_calls(x_aug.T, dz.T, ws))
         return self.grad
 
-    def _activation_der(self, z: np.ndarray, a: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    def _backward_calls(self, xt: np.ndarray, dzt: np.ndarray, ws: _Workspace) -> list[Call]:
+        calls, inputs = [], [xt, *ws.a]
+        for l in range(len(self.rows) - 1, -1, -1):
+            calls.append((np.dot, (dzt, inputs[l].T, self._grad_rows[l])))
+            if l == 0:
+                break
+            calls.append((np.dot, (self.rows[l].T, dzt, ws.back[l - 1])))
+            delta = ws.back[l - 1][:-1]  # Wᵀ·δ without the bias row, times f'(z)
+            calls += self._times_derivative_calls(delta, ws.z[l - 1], ws.a[l - 1][:-1],
+                                                  ws.tmp[l - 1])
+            dzt = delta
+        return calls
+
+    def _times_derivative_calls(self, delta, z, a, tmp) -> list[Call]:
         if self.activation_name == "tanh":  # 1 − a², without temporaries
-            np.multiply(a, a, out=tmp)
-            np.subtract(1.0, tmp, out=tmp)
-            return tmp
-        return self.activation.der(z, a)
+            return [(np.multiply, (a, a, tmp)), (np.subtract, (1.0, tmp, tmp)),
+                    (np.multiply, (delta, tmp, delta))]
+        return [(times_derivative, (delta, self.activation.der, z, a))]
 
     def data_gradient(self, x_aug: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
         """∂(mean data loss)/∂params for one mini-batch, into ``self.grad``."""
         return self.batch_gradient(Batch(x_aug, y), loss)
 
     def batch_gradient(self, batch: Batch, loss: str) -> np.ndarray:
-        """``data_gradient`` for a prepared ``Batch``: the training hot path."""
-        zt = self.forward_t(batch.xt)
+        """``data_gradient`` for a prepared ``Batch``."""
+        run(self.gradient_calls(batch, loss))
+        return self.grad
+
+    def gradient_calls(self, batch: Batch, loss: str) -> list[Call]:
+        """The NumPy calls of ``batch_gradient``, their buffers bound: the training hot
+        path. A trainer keeps them per batch, so a step costs its calls, little else."""
+        ws = self._workspace(len(batch.y))
+        zt = ws.z[-1]
+        calls = self._forward_calls(batch.xt, ws)
         if loss == "cross_entropy" and self.output_kind == "sigmoid":
-            np.multiply(zt, 0.5, out=zt)  # the common case, fused (see Batch)
-            np.tanh(zt, out=zt)
-            zt *= batch.ce_scale
-            zt += batch.ce_offset
+            calls += [(np.multiply, (zt, 0.5, zt)),  # the common case, fused (see Batch)
+                      (np.tanh, (zt, zt)),
+                      (np.multiply, (zt, batch.ce_scale, zt)),
+                      (np.add, (zt, batch.ce_offset, zt))]
             dzt = zt
         else:
-            dzt = (LOSSES[loss].grad(zt.T, batch.y, self.output_kind) / len(batch.y)).T
-        return self.backward_t(batch.xt, dzt)
+            dzt = ws.dz
+            calls.append((_mean_loss_gradient, (LOSSES[loss], zt, batch.y, self.output_kind, dzt)))
+        return calls + self._backward_calls(batch.xt, dzt, ws)
+
+
+def times_derivative(delta, der, z, a) -> None:
+    delta *= der(z, a)
+
+
+def _mean_loss_gradient(loss, zt, y, kind, out) -> None:
+    """∂(mean loss)/∂z of the (m, n) scores ``zt``, into ``out`` (m, n)."""
+    np.divide(loss.grad(zt.T, y, kind).T, len(y), out=out)

@@ -6,13 +6,17 @@
 - ``adam`` (β1 = 0.9, β2 = 0.999, ε = 1e-8): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
   p ← p − η·m̂ / (√v̂ + ε) with the bias corrections m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)
 
-Each optimizer keeps its state in arrays the size of the buffer; ``state()`` and
-``load_state()`` copy it out and back (for snapshots and "train from here").
+``update_calls`` gives an update as calls with bound arguments, for a trainer's
+per-batch plan (``core.network.run``). Each optimizer keeps its state in arrays the
+size of the buffer; ``state()`` and ``load_state()`` copy it out and back (for
+snapshots and "train from here").
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from core.network import run
 
 MOMENTUM = 0.9
 BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8
@@ -23,8 +27,10 @@ class SGD:
         self._step = np.empty(size)
 
     def update(self, params: np.ndarray, grad: np.ndarray, lr: float) -> None:
-        np.multiply(grad, lr, out=self._step)
-        params -= self._step
+        run(self.update_calls(params, grad, lr))
+
+    def update_calls(self, params: np.ndarray, grad: np.ndarray, lr: float) -> list:
+        return [(np.multiply, (grad, lr, self._step)), (np.subtract, (params, self._step, params))]
 
     def state(self) -> dict:
         return {}
@@ -38,10 +44,10 @@ class Momentum(SGD):
         super().__init__(size)
         self.velocity = np.zeros(size)
 
-    def update(self, params, grad, lr):
-        self.velocity *= MOMENTUM
-        self.velocity += grad
-        super().update(params, self.velocity, lr)
+    def update_calls(self, params, grad, lr):
+        v = self.velocity
+        return [(np.multiply, (v, MOMENTUM, v)), (np.add, (v, grad, v)),
+                *super().update_calls(params, v, lr)]
 
     def state(self):
         return {"velocity": self.velocity.copy()}
@@ -67,6 +73,9 @@ class Adam:
         np.sqrt(self.v / (1 - BETA2**self.t), out=self._tmp)
         self._tmp += EPSILON
         params -= step * self.m / self._tmp
+
+    def update_calls(self, params, grad, lr):
+        return [(self.update, (params, grad, lr))]  # its step size changes every step
 
     def state(self):
         return {"m": self.m.copy(), "v": self.v.copy(), "t": self.t}

@@ -23,7 +23,7 @@ import numpy as np
 from core.config import Config
 from core.datasets import Dataset
 from core.losses import LOSSES, misclassified
-from core.network import Batch, flat_views
+from core.network import Batch, Call, flat_views, run, times_derivative
 from core.optimizers import make_optimizer
 from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
@@ -67,7 +67,8 @@ class BlockStack:
         self.classification = configs[0].task == "classification"
         self.any_frozen = False
         self.next_batch = 0  # the mini-batch the next step trains on
-        self._buffers: dict[int, tuple[list, list]] = {}
+        self._buffers: dict[int, tuple[list, list, list]] = {}
+        self._plans: dict[int, tuple[bool, list[Call]]] = {}
 
     # --- layout ------------------------------------------------------------------------
     def _layout(self, sizes: list[list[int]]) -> None:
@@ -115,65 +116,87 @@ class BlockStack:
             own[:, -1] = self.rows[l][r0:r1, -1]
 
     # --- training ------------------------------------------------------------------------
-    def _workspace(self, n: int) -> tuple[list, list]:
-        """Buffers for n examples: pre-activations, and activations whose last row is 1."""
+    def _workspace(self, n: int) -> tuple[list, list, list]:
+        """Buffers for n examples: pre-activations (the output's last), activations whose
+        last row is 1, and the back-propagated deltas."""
         ws = self._buffers.get(n)
         if ws is None:
-            zs = [np.empty((rows, n)) for rows, _ in self.shapes[:-1]]
+            zs = [np.empty((rows, n)) for rows, _ in self.shapes]
             acts = [np.ones((rows + 1, n)) for rows, _ in self.shapes[:-1]]
-            ws = self._buffers[n] = (zs, acts)
+            deltas = [np.empty((rows, n)) for rows, _ in self.shapes[:-1]]
+            ws = self._buffers[n] = (zs, acts, deltas)
         return ws
 
-    def _forward(self, xt: np.ndarray) -> tuple[np.ndarray, list, list]:
-        zs, acts = self._workspace(xt.shape[1])
-        a = xt
+    def _forward_calls(self, xt: np.ndarray) -> list[Call]:
+        zs, acts, _ = self._workspace(xt.shape[1])
+        calls, a = [], xt
         for rows, z, act in zip(self.rows[:-1], zs, acts):
-            np.dot(rows, a, out=z)
+            calls.append((np.dot, (rows, a, z)))
+            out = act[:-1]
             if self.activation_name == "tanh":  # 1 − 2/(e^(2z) + 1), errors already off
-                np.multiply(z, 2.0, out=act[:-1])
-                np.exp(act[:-1], out=act[:-1])
-                act[:-1] += 1.0
-                np.divide(2.0, act[:-1], out=act[:-1])
-                np.subtract(1.0, act[:-1], out=act[:-1])
+                calls += [(np.multiply, (z, 2.0, out)), (np.exp, (out, out)),
+                          (np.add, (out, 1.0, out)), (np.divide, (2.0, out, out)),
+                          (np.subtract, (1.0, out, out))]
             else:
-                self.activation.fn(z, out=act[:-1])
+                calls += self.activation.calls(z, out)
             a = act
-        return np.dot(self.rows[-1], a), acts, zs
+        calls.append((np.dot, (self.rows[-1], a, zs[-1])))
+        return calls
 
-    def _output_grad(self, zt: np.ndarray, batch: Batch) -> np.ndarray:
+    def _forward(self, xt: np.ndarray) -> np.ndarray:
+        run(self._forward_calls(xt))
+        return self._workspace(xt.shape[1])[0][-1]
+
+    def _output_grad_calls(self, zt: np.ndarray, batch: Batch) -> list[Call]:
         """∂(mean data loss)/∂z for every variant's outputs, (V·m, n), as Network does."""
         if self.loss == "cross_entropy" and self.kind == "sigmoid":
-            np.multiply(zt, 0.5, out=zt)
-            np.tanh(zt, out=zt)
-            zt *= batch.ce_scale
-            zt += batch.ce_offset
-            return zt
+            return [(np.multiply, (zt, 0.5, zt)), (np.tanh, (zt, zt)),
+                    (np.multiply, (zt, batch.ce_scale, zt)), (np.add, (zt, batch.ce_offset, zt))]
+        return [(self._general_output_grad, (zt, batch))]
+
+    def _general_output_grad(self, zt: np.ndarray, batch: Batch) -> None:
         v, n = len(self.trainers), zt.shape[1]
         m = zt.shape[0] // v
         z = zt.reshape(v, m, n).transpose(0, 2, 1).reshape(v * n, m)
         dz = LOSSES[self.loss].grad(z, np.tile(batch.y, v), self.kind) / n
-        return dz.reshape(v, n, m).transpose(0, 2, 1).reshape(v * m, n)
+        zt[...] = dz.reshape(v, n, m).transpose(0, 2, 1).reshape(v * m, n)
 
-    def _step(self, batch: Batch) -> None:
-        zt, acts, zs = self._forward(batch.xt)
-        dzt = self._output_grad(zt, batch)
+    def _step_calls(self, batch: Batch) -> list[Call]:
+        """One step of every variant as bound NumPy calls (``core.network.run``)."""
+        zs, acts, deltas = self._workspace(batch.xt.shape[1])
+        calls = self._forward_calls(batch.xt)
+        dzt = zs[-1]
+        calls += self._output_grad_calls(dzt, batch)
         inputs = [batch.xt, *acts]
         for l in range(len(self.rows) - 1, -1, -1):
-            np.dot(dzt, inputs[l].T, out=self.grad_rows[l])
+            calls.append((np.dot, (dzt, inputs[l].T, self.grad_rows[l])))
             if l == 0:
                 break
-            delta = np.dot(self.rows[l][:, :-1].T, dzt)
-            a = acts[l - 1][:-1]
-            delta *= (1.0 - a * a) if self.activation_name == "tanh" else \
-                self.activation.der(zs[l - 1], a)
+            delta, a, tmp = deltas[l - 1], acts[l - 1][:-1], zs[l - 1]
+            calls.append((np.dot, (self.rows[l][:, :-1].T, dzt, delta)))
+            if self.activation_name == "tanh":  # z is no longer needed: 1 − a² goes there
+                calls += [(np.multiply, (a, a, tmp)), (np.subtract, (1.0, tmp, tmp)),
+                          (np.multiply, (delta, tmp, delta))]
+            else:
+                calls.append((times_derivative, (delta, self.activation.der, zs[l - 1], a)))
             dzt = delta
-        self.grad *= self.mask
+        calls.append((np.multiply, (self.grad, self.mask, self.grad)))
         if self.has_penalty:
-            self.grad += self.l1 * REGULARIZERS["l1"](self.params)[1]
-            self.grad += self.l2 * REGULARIZERS["l2"](self.params)[1]
+            calls.append((self._add_penalties, ()))
         if self.any_frozen:
-            np.copyto(self.grad, 0.0, where=self.frozen)
-        self.optimizer.update(self.params, self.grad, self.lr)
+            calls.append((np.copyto, (self.grad, 0.0, "same_kind", self.frozen)))
+        return calls + self.optimizer.update_calls(self.params, self.grad, self.lr)
+
+    def _add_penalties(self) -> None:
+        self.grad += self.l1 * REGULARIZERS["l1"](self.params)[1]
+        self.grad += self.l2 * REGULARIZERS["l2"](self.params)[1]
+
+    def _step(self, i: int) -> None:
+        """Mini-batch ``i``; its calls are kept until a variant freezes."""
+        plan = self._plans.get(i)
+        if plan is None or plan[0] != self.any_frozen:
+            plan = self._plans[i] = (self.any_frozen, self._step_calls(self.batches[i]))
+        run(plan[1])
 
     def train_epochs(self, epochs: int) -> list[list[dict]]:
         """Up to ``epochs`` more epochs for every variant; each variant's new entries."""
@@ -194,7 +217,7 @@ class BlockStack:
         taken, epoch, batches = 0, self.epoch, self.batches
         with np.errstate(all="ignore"):
             while taken < steps and epoch < until_epoch:
-                self._step(batches[self.next_batch])
+                self._step(self.next_batch)
                 taken += 1
                 self.next_batch = (self.next_batch + 1) % len(batches)
                 if self.next_batch == 0:
@@ -203,7 +226,7 @@ class BlockStack:
         return taken
 
     def _finish_epoch(self, new: list[list[dict]]) -> None:
-        zt = self._forward(self.xt_all)[0]
+        zt = self._forward(self.xt_all)
         v = len(self.trainers)
         m, n_all, n = zt.shape[0] // v, zt.shape[1], self.n_train
         z = zt.reshape(v, m, n_all).transpose(0, 2, 1).reshape(v * n_all, m)
