@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.protocol import encode_frame
-from core.grid import neuron_grids, neuron_lines, output_grid, to_uint8
+from core.grid import neuron_lines, pictures, to_uint8
 from core.trainer import Trainer
 
 # |w| ≤ 1e3 everywhere keeps a 6×16 network's float32 grid values under ~1e31 for inputs
@@ -21,8 +21,11 @@ def build_frame(trainer: Trainer, *, generation: int, state: str, history_from: 
                 resolution: int, neuron_resolution: int) -> bytes:
     """The frame for the trainer's weights now; history entries from ``history_from`` on."""
     header = _numbers(trainer, generation, state, history_from)
-    grid_blob = _output_grid(trainer, resolution, header)
-    neuron_blob = _neurons(trainer, neuron_resolution, header)
+    labels = trainer.dataset.train[:, 2] if trainer.config.task == "regression" else None
+    output, neurons = pictures(trainer.network, trainer.config.features, resolution,
+                               neuron_resolution, labels)
+    grid_blob = _output_grid(output, header)
+    neuron_blob = _neurons(neurons, neuron_resolution, header)
     return encode_frame(header, [("grid", grid_blob), ("neurons", neuron_blob)])
 
 
@@ -37,25 +40,20 @@ def _numbers(trainer: Trainer, generation: int, state: str, history_from: int) -
     return header
 
 
-def _output_grid(trainer: Trainer, resolution: int, header: dict) -> bytes:
-    labels = trainer.dataset.train[:, 2] if trainer.config.task == "regression" else None
-    values, lo, hi = output_grid(trainer.network, trainer.config.features, resolution, labels)
+def _output_grid(output: tuple, header: dict) -> bytes:
+    values, lo, hi = output
     header["grid"] = {"shape": list(values.shape), "dtype": "uint8", "range": [lo, hi]}
     return to_uint8(values, lo, hi)
 
 
-def _neurons(trainer: Trainer, resolution: int, header: dict) -> bytes:
+def _neurons(layers: list, resolution: int, header: dict) -> bytes:
     """Every hidden neuron's r×r map, layer then neuron order, each its own byte range."""
-    layers = neuron_grids(trainer.network, trainer.config.features, resolution)
     if not layers:
         header["neurons"] = None
         return b""
-    blobs, ranges, sizes = [], [], []
-    for grid, layer_ranges in layers:
-        sizes.append(grid.shape[0])
-        lo, hi = (np.array(r, dtype=np.float32).reshape(-1, 1, 1) for r in zip(*layer_ranges))
-        blobs.append(to_uint8(grid, lo, hi))  # neuron-major already: one call a layer
-        ranges.extend([a, b] for a, b in layer_ranges)
+    ranges = [list(r) for _, layer_ranges in layers for r in layer_ranges]
+    maps = np.concatenate([grid for grid, _ in layers])  # neuron-major: one call for all
+    lo, hi = (np.array(r, dtype=np.float32).reshape(-1, 1, 1) for r in zip(*ranges))
     header["neurons"] = {"shape": [resolution, resolution], "dtype": "uint8",
-                         "layers": sizes, "ranges": ranges}
-    return b"".join(blobs)
+                         "layers": [grid.shape[0] for grid, _ in layers], "ranges": ranges}
+    return to_uint8(maps, lo, hi)

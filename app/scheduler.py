@@ -26,6 +26,8 @@ from core.cohort import cohort_key, train_together
 TICK = 0.010           # seconds per scheduler round
 MIN_IDLE = 0.001       # the loop always gets at least this long for socket I/O per tick
 MIN_STACK = 16         # sessions of one shape trained together, at the least, when due
+BANK_LIMIT = 0.020     # seconds of unspent training budget carried over, so a whole
+                       # shape's sessions can train as one stack (cheaper each) every few ticks
 HOUSEKEEPING_EVERY = 1.0  # seconds between looks for expired sessions (and store upkeep)
 
 log = logging.getLogger("nnlive.scheduler")
@@ -40,6 +42,7 @@ class Scheduler:
         self._tick_began = time.perf_counter()
         self._turn = 0
         self._cohort_cost: dict[tuple, float] = {}  # seconds per member-epoch, by shape
+        self._banked = 0.0  # training budget not spent in earlier ticks (≤ BANK_LIMIT)
         self._last = time.perf_counter()
         self._last_housekeeping = 0.0
         self.lag = manager.metrics.loop_lag
@@ -80,7 +83,9 @@ class Scheduler:
         # takes what the runs leave of it (a run at 60 epochs/s needs little)
         sweep_share = self.train_budget * len(sweeping) / max(1, len(active) + len(sweeping))
         began = time.perf_counter()
-        self.train_round(active, self.train_budget - sweep_share)
+        allowance = min(BANK_LIMIT, self._banked + self.train_budget - sweep_share)
+        spent = self.train_round(active, allowance)
+        self._banked = max(0.0, allowance - spent) if active else 0.0
         train_sweeps(sweeping, self.train_budget - (time.perf_counter() - began))
         self.frame_round(sessions)
         push_sweep_frames(sessions, self.frame_budget / 2)
@@ -93,14 +98,16 @@ class Scheduler:
             self.manager.housekeeping(now)
             self._last_housekeeping = now
 
-    def train_round(self, active: list, budget: float | None = None) -> None:
+    def train_round(self, active: list, budget: float | None = None) -> float:
         """Round robin from a rotating start; each session gets a quota of what is left.
+        Returns the seconds spent.
 
         Sessions of one shape (``cohort_key``) train as one stack, bit for bit as alone
         but several times cheaper each: a class that opened one lesson shares a shape.
         """
         if not active:
-            return
+            return 0.0
+        began = time.perf_counter()
         self._turn = (self._turn + 1) % len(active)
         order = active[self._turn:] + active[: self._turn]
         groups: dict[tuple, list] = {}
@@ -115,6 +122,7 @@ class Scheduler:
             quota = left * len(group) / waiting
             waiting -= len(group)
             self._train_group(key, group, quota)
+        return time.perf_counter() - began
 
     def _train_group(self, key: tuple, group: list, quota: float) -> None:
         """Train one shape's sessions within ``quota`` seconds: as one stack when several
@@ -128,7 +136,10 @@ class Scheduler:
             return
         per_member = self._cohort_cost.get(key, max(s.epoch_cost for s in members))
         affordable = quota / max(per_member, 1e-7)  # member-epochs this quota buys
-        if affordable < len(members):  # small stacks cost more each: at least 16 a time
+        if affordable < len(members):
+            if len(members) > 1 and len(members) * per_member <= BANK_LIMIT:
+                return  # bank the quota: in a few ticks all of them train as one stack
+            # small stacks cost more each: at least 16 a time
             members, n = members[: max(MIN_STACK, int(affordable))], 1
         else:
             n = int(min(min(s.epochs_allowed() for s in members), affordable / len(members)))

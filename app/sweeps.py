@@ -21,7 +21,7 @@ import logging
 import struct
 import time
 
-from app.protocol import INVALID_FIELD, ProtocolError, dumps, require_number
+from app.protocol import INVALID_FIELD, ProtocolError, dumps_bytes, require_number
 from app.training import ApiError, parse_sweep
 from core.grid import output_grid, to_uint8
 from core.sweep import SweepRun, best_index
@@ -148,7 +148,7 @@ def _encode(header: dict, blobs: list[bytes]) -> bytes:
         offset += len(blob)
     shape = [len(blobs), *header["variants"][0]["grid"]["shape"]]
     header["grid"] = {"shape": shape, "dtype": "uint8", "offset": 0, "length": offset}
-    head = dumps(header).encode("utf-8")
+    head = dumps_bytes(header)
     return b"".join([struct.pack("<I", len(head)), head, *blobs])
 
 

@@ -36,13 +36,23 @@ def _grid_inputs(resolution: int, features: tuple[str, ...]) -> np.ndarray:
     return np.ascontiguousarray(x.T)
 
 
-def layer_grids(network: Network, features, resolution: int) -> list[np.ndarray]:
-    """One float32 pass over the R×R cells: [a_1, …, a_hidden, z_out], each (units, R·R).
+@lru_cache(maxsize=32)
+def _picture_inputs(resolution: int, neuron_resolution: int,
+                    features: tuple[str, ...]) -> np.ndarray:
+    """The output grid's cells, then the neuron maps' cells: one pass serves both."""
+    both = (_grid_inputs(resolution, features), _grid_inputs(neuron_resolution, features))
+    return np.ascontiguousarray(np.concatenate(both, axis=1))
 
-    Transposed, so each neuron's map is one contiguous row and the bias is added down
-    short columns (a bias added across a narrow last axis costs several times more).
-    """
-    outputs, a = [], _grid_inputs(resolution, tuple(features))
+
+def layer_grids(network: Network, features, resolution: int) -> list[np.ndarray]:
+    """One float32 pass over the R×R cells: [a_1, …, a_hidden, z_out], each (units, R·R)."""
+    return _layers_at(network, _grid_inputs(resolution, tuple(features)))
+
+
+def _layers_at(network: Network, inputs: np.ndarray) -> list[np.ndarray]:
+    """Transposed, so each neuron's map is one contiguous row and the bias is added down
+    short columns (a bias added across a narrow last axis costs several times more)."""
+    outputs, a = [], inputs
     with np.errstate(all="ignore"):
         for l, rows in enumerate(network.rows):
             z = rows[:, :-1].astype(np.float32) @ a
@@ -52,6 +62,17 @@ def layer_grids(network: Network, features, resolution: int) -> list[np.ndarray]
             outputs.append(z)
             a = z
     return outputs
+
+
+def pictures(network: Network, features, resolution: int, neuron_resolution: int,
+             labels=None) -> tuple[tuple, list]:
+    """``output_grid`` and ``neuron_grids`` together, from one pass (a live frame)."""
+    inputs = _picture_inputs(resolution, neuron_resolution, tuple(features))
+    layers = _layers_at(network, inputs)
+    cells = resolution * resolution
+    output = _output_picture(network, layers[-1][:, :cells], resolution, labels)
+    return output, _neuron_pictures(network, [a[:, cells:] for a in layers[:-1]],
+                                    neuron_resolution)
 
 
 def _output_values(network: Network, z: np.ndarray) -> np.ndarray:
@@ -80,6 +101,10 @@ def output_range(network: Network, values: np.ndarray, labels: np.ndarray | None
 def output_grid(network: Network, features, resolution: int, labels=None):
     """(values, lo, hi): P(class 1) (R, R); K probabilities (R, R, K); or values (R, R)."""
     z = layer_grids(network, features, resolution)[-1]
+    return _output_picture(network, z, resolution, labels)
+
+
+def _output_picture(network: Network, z: np.ndarray, resolution: int, labels) -> tuple:
     with np.errstate(all="ignore"):
         values = _output_values(network, z)
     lo, hi = output_range(network, values, labels)
@@ -89,7 +114,11 @@ def output_grid(network: Network, features, resolution: int, labels=None):
 
 def neuron_grids(network: Network, features, resolution: int):
     """Each hidden layer's maps, (n_l, R, R) neuron by neuron, with one (lo, hi) each."""
-    hidden = layer_grids(network, features, resolution)[:-1]
+    return _neuron_pictures(network, layer_grids(network, features, resolution)[:-1],
+                            resolution)
+
+
+def _neuron_pictures(network: Network, hidden: list[np.ndarray], resolution: int) -> list:
     return [(act.reshape(-1, resolution, resolution), _neuron_ranges(network, act))
             for act in hidden]
 
@@ -124,16 +153,15 @@ def neuron_lines(network: Network, features) -> list[dict] | None:
 
 
 def to_uint8(values: np.ndarray, lo, hi) -> bytes:
-    """Bytes b with value ≈ lo + b/255·(hi − lo); non-finite cells become lo (or hi for +inf).
+    """Bytes b with value ≈ lo + b/255·(hi − lo); NaN and −inf cells become lo, +inf hi.
 
     ``lo``/``hi`` may be arrays that broadcast against ``values`` (one range per map).
     Huge but finite weights can fill a float32 grid with inf and NaN; they are mapped
-    here, quietly, as the protocol says.
+    here, quietly, as the protocol says: ``fmax``/``fmin`` clip and drop NaN at once.
     """
     with np.errstate(all="ignore"):
-        scale = 255.0 / (np.float32(hi) - lo)
-        scaled = (np.asarray(values, dtype=np.float32) - lo) * scale
-        if not np.isfinite(scaled).all():  # rare: only a diverging or extreme network
-            scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
-    np.clip(scaled, 0, 255, out=scaled)
+        scaled = np.subtract(values, lo, dtype=np.float32)
+        scaled *= 255.0 / (np.float32(hi) - lo)
+        np.fmax(scaled, 0.0, out=scaled)
+        np.fmin(scaled, 255.0, out=scaled)
     return np.rint(scaled, out=scaled).astype(np.uint8).tobytes()
