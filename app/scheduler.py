@@ -121,10 +121,11 @@ class Scheduler:
                 break
             quota = left * len(group) / waiting
             waiting -= len(group)
-            self._train_group(key, group, quota)
+            # a group may wait for its share of a full bank, not for more
+            self._train_group(key, group, quota, 0.9 * BANK_LIMIT * len(group) / len(order))
         return time.perf_counter() - began
 
-    def _train_group(self, key: tuple, group: list, quota: float) -> None:
+    def _train_group(self, key: tuple, group: list, quota: float, bank_full: float) -> None:
         """Train one shape's sessions within ``quota`` seconds: as one stack when several
         are due, the first of them (the order rotates) when the quota buys fewer."""
         members = [s for s in group if s.epochs_allowed() >= 1]
@@ -137,8 +138,8 @@ class Scheduler:
         per_member = self._cohort_cost.get(key, max(s.epoch_cost for s in members))
         affordable = quota / max(per_member, 1e-7)  # member-epochs this quota buys
         if affordable < len(members):
-            if len(members) > 1 and len(members) * per_member <= BANK_LIMIT:
-                return  # bank the quota: in a few ticks all of them train as one stack
+            if len(members) > 1 and quota < bank_full:
+                return  # bank the quota: in a few ticks they train as one bigger stack
             # small stacks cost more each: at least 16 a time
             members, n = members[: max(MIN_STACK, int(affordable))], 1
         else:

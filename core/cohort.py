@@ -15,13 +15,18 @@ output, loss, optimizer, batch size and the number of train and test rows.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
-from core.losses import LOSSES
+from core.losses import LOSSES, misclassified
 from core.network import flat_views
 from core.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
 from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
+
+MAX_WORKSPACES = 8
+_local = threading.local()  # each thread its own (members, shapes, rows) → buffers
 
 
 def cohort_key(trainer: Trainer) -> tuple:
@@ -73,6 +78,8 @@ class _Stack:
         self._gather_optimizer()
         self.batches = _stacked_batches(members)
         self.xt_all = np.stack([t.xt_all for t in members])
+        self.y_all = np.concatenate([t._y_all for t in members])
+        self.classification = first.config.task == "classification"
 
     def _rows(self, flat: np.ndarray) -> list[np.ndarray]:
         return flat_views(flat, self.shapes)
@@ -126,28 +133,42 @@ class _Stack:
         self._add_penalty()
         self._update()
 
+    def _workspace(self, n: int) -> tuple[list, list, list]:
+        """(V, …) buffers for n rows: pre-activations (the output's last), activations
+        whose last row is 1, and each layer's Wᵀ·δ; kept between stacks of one size
+        (the scheduler stacks a class every few ticks), a few sizes at a time."""
+        cache = _local.__dict__.setdefault("workspaces", {})
+        key = (len(self.members), tuple(self.shapes), n)
+        ws = cache.get(key)
+        if ws is None:
+            if len(cache) >= MAX_WORKSPACES:
+                cache.clear()
+            v = len(self.members)
+            zs = [np.empty((v, rows, n)) for rows, _ in self.shapes]
+            acts = [np.ones((v, rows + 1, n)) for rows, _ in self.shapes[:-1]]
+            backs = [np.empty((v, cols, n)) for _, cols in self.shapes[1:]]
+            ws = cache[key] = (zs, acts, backs)
+        return ws
+
     def _forward(self, xt: np.ndarray) -> np.ndarray:
-        self._acts, self._zs = [], []
+        self._zs, self._acts, self._backs = self._workspace(xt.shape[-1])
         a = xt
-        for rows in self.rows[:-1]:
-            z = np.matmul(rows, a)
-            act = np.ones((z.shape[0], z.shape[1] + 1, z.shape[2]))
+        for rows, z, act in zip(self.rows[:-1], self._zs, self._acts):
+            np.matmul(rows, a, out=z)
             self.activation.fn(z, out=act[:, :-1])
-            self._zs.append(z)
-            self._acts.append(act)
             a = act
-        return np.matmul(self.rows[-1], a)
+        return np.matmul(self.rows[-1], a, out=self._zs[-1])
 
     def _backward(self, inputs: list[np.ndarray], dzt: np.ndarray) -> None:
         for l in range(len(self.rows) - 1, -1, -1):
             np.matmul(dzt, np.swapaxes(inputs[l], 1, 2), out=self.grad_rows[l])
             if l == 0:
                 break
-            back = np.matmul(np.swapaxes(self.rows[l], 1, 2), dzt)
+            back = np.matmul(np.swapaxes(self.rows[l], 1, 2), dzt, out=self._backs[l - 1])
             delta = back[:, :-1]
             a = self._acts[l - 1][:, :-1]
             if self.activation_name == "tanh":
-                tmp = np.multiply(a, a)
+                tmp = np.multiply(a, a, out=self._zs[l - 1])  # z is not needed any more
                 np.subtract(1.0, tmp, out=tmp)
             else:
                 tmp = self.activation.der(self._zs[l - 1], a)
@@ -188,10 +209,16 @@ class _Stack:
 
     # --- epochs and results ----------------------------------------------------------
     def _finish_epoch(self, new: dict) -> list[Trainer]:
+        """Every member's history entry from one stacked forward pass and one loss call."""
         zt = self._forward(self.xt_all)
+        v, m, n_all = zt.shape
+        z = np.swapaxes(zt, 1, 2).reshape(v * n_all, m)  # members' rows one after another
+        losses = LOSSES[self.loss].value(z, self.y_all, self.kind).reshape(v, n_all)
+        wrong = misclassified(z, self.y_all).reshape(v, n_all) if self.classification else None
         diverged = []
         for i, trainer in enumerate(self.members):
-            entry = trainer.entry(trainer.epoch + 1, zt[i].T, self.params[i])
+            entry = trainer.entry_from(trainer.epoch + 1, losses[i],
+                                       None if wrong is None else wrong[i], self.params[i])
             if trainer.close_epoch(entry, self.params[i]):
                 new[id(trainer)].append(entry)
             else:  # it now keeps its last finished epoch's weights, as alone

@@ -189,21 +189,24 @@ class Trainer:
 
     def entry(self, epoch: int, z: np.ndarray, params: np.ndarray) -> dict:
         """The history entry for output scores ``z`` (n, m) over train then test rows."""
-        n, n_test = self._n_train, len(self._y_all) - self._n_train
         losses = LOSSES[self.config.loss].value(z, self._y_all, self.kind)
-        entry = {  # sums over counts: what .mean() computes, at a third of its cost
+        wrong = misclassified(z, self._y_all) if self.config.task == "classification" else None
+        return self.entry_from(epoch, losses, wrong, params)
+
+    def entry_from(self, epoch: int, losses: np.ndarray, wrong: np.ndarray | None,
+                   params: np.ndarray) -> dict:
+        """The history entry from each row's loss and (classification) whether it is
+        misclassified, train rows then test rows; a stack of runs computes those for
+        all of its runs at once."""
+        n, n_test = self._n_train, len(self._y_all) - self._n_train
+        return {  # sums over counts: what .mean() computes, at a third of its cost
             "epoch": epoch,
             "train_loss": float(losses[:n].sum() / n),
             "test_loss": float(losses[n:].sum() / n_test),
-            "train_error": None,
-            "test_error": None,
+            "train_error": None if wrong is None else np.count_nonzero(wrong[:n]) / n,
+            "test_error": None if wrong is None else np.count_nonzero(wrong[n:]) / n_test,
             "penalty": self.penalty(params),
         }
-        if self.config.task == "classification":
-            wrong = misclassified(z, self._y_all)
-            entry["train_error"] = np.count_nonzero(wrong[:n]) / n
-            entry["test_error"] = np.count_nonzero(wrong[n:]) / n_test
-        return entry
 
     def penalty(self, params: np.ndarray | None = None) -> float:
         """λ·R(w) at the current weights, or at ``params`` (0 without regularization)."""
