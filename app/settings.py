@@ -26,7 +26,7 @@ class Settings:
     port: int = 8000
     max_fps: float = 30.0               # frames per second per socket, at most
     grid_resolution: int = 50           # output grid is R×R cells (≥ 50, DESIGN.md)
-    neuron_resolution: int = 16         # per-neuron thumbnails are r×r
+    neuron_resolution: int = 12         # per-neuron maps are r×r (TF Playground: 10×10)
     max_sessions: int = 200             # whole server
     max_sessions_per_client: int = 40   # per client address (a classroom may share a NAT)
     grace_seconds: float = 60.0         # a dropped session waits this long for a reconnect
