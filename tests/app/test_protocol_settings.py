@@ -1,7 +1,9 @@
 """Message decoding, frame encoding, JSON without NaN, and settings validation."""
 
+import json
 import math
 
+import numpy as np
 import pytest
 
 from app.protocol import (
@@ -9,6 +11,7 @@ from app.protocol import (
     decode_client_text,
     decode_frame,
     dumps,
+    dumps_bytes,
     encode_frame,
     finite,
 )
@@ -28,6 +31,14 @@ def test_json_never_carries_nan():
     value = {"a": math.nan, "b": [math.inf, -math.inf, 1.5], "c": (1, 2)}
     assert finite(value) == {"a": None, "b": [None, None, 1.5], "c": [1, 2]}
     assert "NaN" not in dumps(value) and "Infinity" not in dumps(value)
+
+
+def test_json_takes_numpy_and_what_the_fast_encoder_refuses():
+    arrays = {"w": np.array([[0.5, np.nan]]), "n": np.float32(0.25), "t": (1, np.inf)}
+    assert json.loads(dumps_bytes(arrays)) == {"w": [[0.5, None]], "n": 0.25, "t": [1, None]}
+    refused = {"big": 10**30, "text": "\ud800 lone", 3: "int key", "w": np.array([np.nan])}
+    assert json.loads(dumps_bytes(refused)) == {"big": 10**30, "text": "\ud800 lone",
+                                                "3": "int key", "w": [None]}
 
 
 @pytest.mark.parametrize("text, code", [

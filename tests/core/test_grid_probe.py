@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from core.config import validate_config
-from core.grid import grid_points, neuron_grids, neuron_lines, output_grid, to_uint8
+from core.grid import (
+    grid_points,
+    neuron_grids,
+    neuron_lines,
+    output_grid,
+    pictures,
+    to_uint8,
+)
 from core.losses import LOSSES
 from core.network import with_bias_column
 from core.probe import probe
@@ -119,3 +126,25 @@ def test_pictures_of_huge_finite_weights_are_quiet_and_in_range(dataset):
         assert all(np.isfinite(r).all() for r in ranges)
         lo, hi = (np.array(r, dtype=np.float32).reshape(-1, 1, 1) for r in zip(*ranges))
         assert len(to_uint8(maps, lo, hi)) == maps.size
+
+
+@pytest.mark.parametrize("fields", [{}, {"dataset": "three_blobs", "hidden": [5, 3]},
+                                    {"dataset": "plane", "activation": "relu"}])
+def test_one_picture_pass_gives_the_output_grid_and_the_neuron_maps(fields):
+    trainer = Trainer(validate_config({"seed": 5, **fields}))
+    trainer.train_epochs(20)
+    net, features = trainer.network, trainer.config.features
+    labels = trainer.dataset.train[:, 2] if trainer.config.task == "regression" else None
+    (values, lo, hi), neurons = pictures(net, features, 20, 7, labels)
+    alone, lo_alone, hi_alone = output_grid(net, features, 20, labels)
+    np.testing.assert_allclose(values, alone, rtol=1e-5, atol=1e-6)
+    assert (lo, hi) == pytest.approx((lo_alone, hi_alone), rel=1e-5)
+    for (maps, ranges), (maps_alone, ranges_alone) in zip(neurons, neuron_grids(net, features, 7),
+                                                          strict=True):
+        np.testing.assert_allclose(maps, maps_alone, rtol=1e-5, atol=1e-6)
+        assert np.allclose(ranges, ranges_alone, rtol=1e-5)
+
+
+def test_uint8_sends_minus_infinity_to_lo_and_infinity_to_hi():
+    data = to_uint8(np.array([-np.inf, np.inf, np.nan, -5.0, 5.0, 0.25]), 0.0, 1.0)
+    assert list(data) == [0, 255, 0, 0, 255, 64]

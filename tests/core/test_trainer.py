@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from core.config import apply_update, validate_config
+from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, READY, Trainer
 
 
@@ -90,6 +91,34 @@ def test_epoch_walks_consecutive_mini_batches_in_order():
     net.params[:] = trainer._last_good
     trainer.train_epochs(1)
     np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"learning_rate": 0.3}, {"regularization": "l2", "reg_rate": 0.05},
+     {"regularization": "l1", "reg_rate": 0.02}, {"batch_size": 9}],
+)
+def test_kept_step_calls_follow_a_hot_change(change):
+    """Each batch keeps its step's bound calls; after a hot change the next epoch is the
+    textbook loop with the new values, from the same weights."""
+    trainer = _trainer(n_points=80)
+    trainer.train_epochs(2)  # the kept calls exist now
+    config, restart = apply_update(trainer.config, change)
+    assert not restart
+    trainer.apply_hot(config)
+    net, b = trainer.network, config.batch_size
+    expected = net.params.copy()
+    x, y = trainer._x_train, trainer._y_train
+    for start in range(0, len(y), b):
+        net.params[:] = expected
+        grad = net.data_gradient(x[start : start + b], y[start : start + b], "cross_entropy")
+        if config.reg_rate > 0:
+            r_grad = REGULARIZERS[config.regularization](expected)[1]
+            grad = grad + config.reg_rate * r_grad * net.weight_mask
+        expected = expected - config.learning_rate * grad
+    net.params[:] = trainer._last_good
+    trainer.train_epochs(1)
+    np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-12, atol=1e-15)
 
 
 def test_snapshot_and_restore_continue_identically():
