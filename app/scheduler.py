@@ -140,7 +140,8 @@ class Scheduler:
         if affordable < len(members):
             if len(members) > 1 and quota < bank_full:
                 return  # bank the quota: in a few ticks they train as one bigger stack
-            # small stacks cost more each: at least 16 a time
+            # those who waited longest first; small stacks cost more each: at least 16
+            members = sorted(members, key=lambda s: s.trained_at)
             members, n = members[: max(MIN_STACK, int(affordable))], 1
         else:
             n = int(min(min(s.epochs_allowed() for s in members), affordable / len(members)))

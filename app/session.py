@@ -47,6 +47,7 @@ class Session:
         self.snapshots = Snapshots()
         self.epoch_cost = 1e-3     # seconds per epoch, a running estimate
         self.epochs_trained = 0
+        self.trained_at = 0.0      # perf_counter of the last training: who waited longest
         self.frames_counted = 0    # outbox.sent_frames already added to the metrics
         self.saved: tuple | None = None  # (generation, epoch, state) last checkpointed
         self.lost = False          # claimed by another worker: never saved or resumed here
@@ -163,6 +164,7 @@ class Session:
     def trained(self, asked: float, done: int, cost_per_epoch: float) -> None:
         """Book ``done`` of ``asked`` epochs just trained, and say what the run reached."""
         self.epoch_cost = 0.8 * self.epoch_cost + 0.2 * cost_per_epoch
+        self.trained_at = time.perf_counter()
         self.epochs_trained += done
         self.metrics.epochs.inc(done)
         self.credit = max(0.0, self.credit - asked)
