@@ -25,8 +25,9 @@ from core.optimizers import BETA1, BETA2, EPSILON, MOMENTUM
 from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
 
-MAX_WORKSPACES = 8
-_local = threading.local()  # each thread its own (members, shapes, rows) → buffers
+KEPT_BYTES = 32 * 2**20      # buffers kept between stacks, per thread, at most
+MEASURE_BYTES = 16 * 2**20   # an epoch's measurement goes through members in chunks this big
+_local = threading.local()   # each thread its own (members, shapes, rows) → buffers
 
 
 def cohort_key(trainer: Trainer) -> tuple:
@@ -133,31 +134,33 @@ class _Stack:
         self._add_penalty()
         self._update()
 
-    def _workspace(self, n: int) -> tuple[list, list, list]:
-        """(V, …) buffers for n rows: pre-activations (the output's last), activations
-        whose last row is 1, and each layer's Wᵀ·δ; kept between stacks of one size
-        (the scheduler stacks a class every few ticks), a few sizes at a time."""
-        cache = _local.__dict__.setdefault("workspaces", {})
-        key = (len(self.members), tuple(self.shapes), n)
-        ws = cache.get(key)
-        if ws is None:
-            if len(cache) >= MAX_WORKSPACES:
-                cache.clear()
-            v = len(self.members)
-            zs = [np.empty((v, rows, n)) for rows, _ in self.shapes]
-            acts = [np.ones((v, rows + 1, n)) for rows, _ in self.shapes[:-1]]
-            backs = [np.empty((v, cols, n)) for _, cols in self.shapes[1:]]
-            ws = cache[key] = (zs, acts, backs)
-        return ws
+    def _workspace(self, v: int, n: int) -> tuple[list, list, list]:
+        """(v, …) buffers for n rows: pre-activations (the output's last), activations
+        whose last row is 1, and each layer's Wᵀ·δ. Kept between stacks of one size (the
+        scheduler stacks a class every few ticks), up to ``KEPT_BYTES`` per thread."""
+        cache = _local.__dict__.setdefault("workspaces", {})  # key → (buffers, bytes)
+        key = (v, tuple(self.shapes), n)
+        if key in cache:
+            return cache[key][0]
+        zs = [np.empty((v, rows, n)) for rows, _ in self.shapes]
+        acts = [np.ones((v, rows + 1, n)) for rows, _ in self.shapes[:-1]]
+        backs = [np.empty((v, cols, n)) for _, cols in self.shapes[1:]]
+        size = sum(a.nbytes for part in (zs, acts, backs) for a in part)
+        if sum(kept for _, kept in cache.values()) + size > KEPT_BYTES:
+            cache.clear()
+        if size <= KEPT_BYTES:
+            cache[key] = ((zs, acts, backs), size)
+        return zs, acts, backs
 
-    def _forward(self, xt: np.ndarray) -> np.ndarray:
-        self._zs, self._acts, self._backs = self._workspace(xt.shape[-1])
+    def _forward(self, xt: np.ndarray, members: slice = slice(None)) -> np.ndarray:
+        """Scores (v, m, n) of ``members`` (all by default) for their inputs ``xt``."""
+        self._zs, self._acts, self._backs = self._workspace(xt.shape[0], xt.shape[-1])
         a = xt
         for rows, z, act in zip(self.rows[:-1], self._zs, self._acts):
-            np.matmul(rows, a, out=z)
+            np.matmul(rows[members], a, out=z)
             self.activation.fn(z, out=act[:, :-1])
             a = act
-        return np.matmul(self.rows[-1], a, out=self._zs[-1])
+        return np.matmul(self.rows[-1][members], a, out=self._zs[-1])
 
     def _backward(self, inputs: list[np.ndarray], dzt: np.ndarray) -> None:
         for l in range(len(self.rows) - 1, -1, -1):
@@ -209,20 +212,29 @@ class _Stack:
 
     # --- epochs and results ----------------------------------------------------------
     def _finish_epoch(self, new: dict) -> list[Trainer]:
-        """Every member's history entry from one stacked forward pass and one loss call."""
-        zt = self._forward(self.xt_all)
-        v, m, n_all = zt.shape
-        z = np.swapaxes(zt, 1, 2).reshape(v * n_all, m)  # members' rows one after another
-        losses = LOSSES[self.loss].value(z, self.y_all, self.kind).reshape(v, n_all)
-        wrong = misclassified(z, self.y_all).reshape(v, n_all) if self.classification else None
+        """Every member's history entry: stacked forward passes and loss calls over chunks
+        of members, so the arrays stay bounded (``MEASURE_BYTES``) whatever the class."""
+        v, n_all = self.xt_all.shape[0], self.xt_all.shape[-1]
+        per_member = 8 * n_all * sum(2 * rows + cols for rows, cols in self.shapes)
+        chunk = max(1, min(v, MEASURE_BYTES // per_member))
         diverged = []
-        for i, trainer in enumerate(self.members):
-            entry = trainer.entry_from(trainer.epoch + 1, losses[i],
-                                       None if wrong is None else wrong[i], self.params[i])
-            if trainer.close_epoch(entry, self.params[i]):
-                new[id(trainer)].append(entry)
-            else:  # it now keeps its last finished epoch's weights, as alone
-                diverged.append(trainer)
+        for lo in range(0, v, chunk):
+            hi = min(v, lo + chunk)
+            zt = self._forward(self.xt_all[lo:hi], slice(lo, hi))
+            m = zt.shape[1]
+            z = np.swapaxes(zt, 1, 2).reshape((hi - lo) * n_all, m)  # member after member
+            y = self.y_all[lo * n_all : hi * n_all]
+            losses = LOSSES[self.loss].value(z, y, self.kind).reshape(hi - lo, n_all)
+            wrong = misclassified(z, y).reshape(hi - lo, n_all) if self.classification else None
+            for i in range(lo, hi):
+                trainer = self.members[i]
+                entry = trainer.entry_from(trainer.epoch + 1, losses[i - lo],
+                                           None if wrong is None else wrong[i - lo],
+                                           self.params[i])
+                if trainer.close_epoch(entry, self.params[i]):
+                    new[id(trainer)].append(entry)
+                else:  # it now keeps its last finished epoch's weights, as alone
+                    diverged.append(trainer)
         return diverged
 
     def scatter(self, diverged: list[Trainer]) -> None:

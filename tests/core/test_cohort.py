@@ -48,6 +48,17 @@ def test_stacked_runs_equal_lone_runs_bit_for_bit(shared):
         _same_bits(a, b)
 
 
+def test_measuring_a_stack_in_chunks_of_members_changes_no_bit(monkeypatch):
+    monkeypatch.setattr("core.cohort.MEASURE_BYTES", 1)  # one member a chunk
+    fields = [{"seed": s, "dataset": "three_blobs", "hidden": [5]} for s in (1, 2, 3)]
+    alone, stacked = _pair(fields)
+    for t in alone:
+        t.train_epochs(3)
+    train_together(stacked, 3)
+    for a, b in zip(alone, stacked):
+        _same_bits(a, b)
+
+
 def test_a_diverging_member_stops_alone_and_the_others_go_on():
     fields = [{"seed": 1, "dataset": "plane", "activation": "relu", "learning_rate": lr}
               for lr in (0.01, 10, 0.03)]
