@@ -49,7 +49,8 @@ function section(body, meta, defaultOffset) {
 // A WebSocket client that decodes frames, keeps the session token and reconnects
 // to the same session (within the server's grace period) after a drop.
 // handlers: {onMessage(msg), onFrame(frame), onOpen(), onClose(willRetry)}.
-export function connect(path, handlers, { maxRetries = 20 } = {}) {
+// deferred: connect only when open() is called (messages sent before then wait).
+export function connect(path, handlers, { maxRetries = 20, deferred = false } = {}) {
   let socket = null;
   let session = null;
   let retries = 0;
@@ -85,16 +86,17 @@ export function connect(path, handlers, { maxRetries = 20 } = {}) {
     handlers.onMessage?.(message);
   }
 
-  open();
+  if (!deferred) open();
   return {
+    open() { if (!socket) open(); },
     send(message) {
       const text = JSON.stringify(message);
-      if (socket.readyState === WebSocket.OPEN && session) socket.send(text);
+      if (socket?.readyState === WebSocket.OPEN && session) socket.send(text);
       else outbox.push(text);
     },
     get session() { return session; },
-    close() { closedByUs = true; socket.close(); },
+    close() { closedByUs = true; socket?.close(); },
     // Drops the connection as a bad network would (the client then reconnects).
-    drop() { socket.close(4000, "dropped by the page"); },
+    drop() { socket?.close(4000, "dropped by the page"); },
   };
 }

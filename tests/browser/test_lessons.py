@@ -33,12 +33,15 @@ def open_lesson(page, slug: str, lang: str = "en"):
 
 
 def demo_js(page, index: int, body: str, arg=None):
-    """Runs ``body`` with ``d`` = the index-th demo's API (window.nnliveLessons)."""
+    """Runs ``body`` with ``d`` = the index-th demo's API (window.nnliveLessons), once the
+    demo is in view (a live demo connects when it first comes near the viewport)."""
+    page.js("(i) => window.nnliveLessons.demos[i].el.scrollIntoView({block: 'center'})", index)
     return page.js(f"([i, arg]) => {{ const d = window.nnliveLessons.demos[i].api; {body} }}",
                    [index, arg])
 
 
 def wait_epoch(page, index: int, at_least: int, timeout: float = 20_000) -> None:
+    page.js("(i) => window.nnliveLessons.demos[i].el.scrollIntoView({block: 'center'})", index)
     page.wait("([i, n]) => { const f = window.nnliveLessons.demos[i].api.live.run.ring.newest;"
               " return f && f.header.epoch >= n; }", arg=[index, at_least], timeout=timeout)
 
@@ -267,3 +270,17 @@ def test_one_socket_per_demo_and_at_most_four(open_page):
     assert len(sockets) == 4
     datasets = {m["config"]["dataset"] for m in page.messages if m.get("type") == "dataset"}
     assert datasets == {"circle", "three_blobs"}
+
+
+def test_a_demo_below_the_fold_connects_only_when_it_comes_near_view(open_page):
+    """A class opening a lesson takes sessions only for the demos it looks at."""
+    page = open_lesson(open_page(), "losses")
+    index = page.js("() => window.nnliveLessons.demos.findIndex((d) => d.kind === 'loss-live')")
+    below = page.js("(i) => window.nnliveLessons.demos[i].el.getBoundingClientRect().top"
+                    " - window.innerHeight", index)
+    assert below > 400, "the demo must start below the fold for this test"
+    page.page.wait_for_timeout(1_000)
+    assert page.js("(i) => window.nnliveLessons.demos[i].api.live.client.session", index) is None
+    assert not page.frames, "no frame may arrive before the demo is near view"
+    wait_epoch(page, index, 3)  # scrolls it into view, then it trains
+    assert page.js("(i) => window.nnliveLessons.demos[i].api.live.client.session", index)

@@ -9,6 +9,17 @@ import { createRun } from "../run.js";
 import { createOutputView } from "../output-view.js";
 
 const NUMBERS_MS = 150;
+const NEAR_VIEW = "300px"; // how close to the viewport a demo starts
+
+function whenNearView(element, start) {
+  if (!("IntersectionObserver" in window)) { start(); return; }
+  const observer = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    observer.disconnect();
+    start();
+  }, { rootMargin: NEAR_VIEW });
+  observer.observe(element);
+}
 
 // hooks: {draw(frame), numbers(frame), onDataset(message), onProbe(message), onClick(hit)}.
 // options: {speed (epochs/s), maxEpochs (pause there so idle pages stop training)}.
@@ -73,6 +84,8 @@ export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs 
     error(m) { statusNote = m.message; console.warn(`nnlive lesson demo: ${m.message}`); changed(); },
   };
 
+  // A class opening a lesson should not start every demo of the page at once: a demo
+  // connects (takes a session, starts training) when it first comes near the viewport.
   const client = connect("/ws/train", {
     onMessage: (m) => handlers[m.type]?.(m),
     onFrame: (frame) => {
@@ -84,7 +97,8 @@ export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs 
       changed();
     },
     onClose: (retry) => { statusNote = retry ? t("live.reconnecting") : t("live.disconnected"); changed(); },
-  });
+  }, { deferred: true });
+  whenNearView(root, () => client.open());
 
   ui.play?.addEventListener("click", () => {
     if (run.state === "running") { client.send(msg.pause()); return; }
