@@ -27,6 +27,10 @@ from core.losses import LOSSES
 
 Call = tuple[Callable, tuple]  # a NumPy call with its arguments, buffers included
 
+# ``np.dot`` is NEP 18's Python-level dispatcher in front of the C function, which it
+# keeps as ``_implementation``; bound calls use the C function: 0.45 µs a call, not 0.7.
+dot = getattr(np.dot, "_implementation", np.dot)
+
 
 def run(calls: list[Call]) -> None:
     for fn, args in calls:
@@ -146,10 +150,10 @@ class Network:
     def _forward_calls(self, xt: np.ndarray, ws: _Workspace) -> list[Call]:
         calls, a = [], xt
         for l, rows in enumerate(self.rows[:-1]):
-            calls.append((np.dot, (rows, a, ws.z[l])))
+            calls.append((dot, (rows, a, ws.z[l])))
             calls += self.activation.calls(ws.z[l], ws.a[l][:-1])
             a = ws.a[l]
-        calls.append((np.dot, (self.rows[-1], a, ws.z[-1])))
+        calls.append((dot, (self.rows[-1], a, ws.z[-1])))
         return calls
 
     def backward(self, x_aug: np.ndarray, dz: np.ndarray) -> np.ndarray:
@@ -161,10 +165,10 @@ class Network:
     def _backward_calls(self, xt: np.ndarray, dzt: np.ndarray, ws: _Workspace) -> list[Call]:
         calls, inputs = [], [xt, *ws.a]
         for l in range(len(self.rows) - 1, -1, -1):
-            calls.append((np.dot, (dzt, inputs[l].T, self._grad_rows[l])))
+            calls.append((dot, (dzt, inputs[l].T, self._grad_rows[l])))
             if l == 0:
                 break
-            calls.append((np.dot, (self.rows[l].T, dzt, ws.back[l - 1])))
+            calls.append((dot, (self.rows[l].T, dzt, ws.back[l - 1])))
             delta = ws.back[l - 1][:-1]  # Wᵀ·δ without the bias row, times f'(z)
             calls += self._times_derivative_calls(delta, ws.z[l - 1], ws.a[l - 1][:-1],
                                                   ws.tmp[l - 1])

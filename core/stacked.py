@@ -23,7 +23,7 @@ import numpy as np
 from core.config import Config
 from core.datasets import Dataset
 from core.losses import LOSSES, misclassified
-from core.network import Batch, Call, flat_views, run, times_derivative
+from core.network import Batch, Call, dot, flat_views, run, times_derivative
 from core.optimizers import make_optimizer
 from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
@@ -131,7 +131,7 @@ class BlockStack:
         zs, acts, _ = self._workspace(xt.shape[1])
         calls, a = [], xt
         for rows, z, act in zip(self.rows[:-1], zs, acts):
-            calls.append((np.dot, (rows, a, z)))
+            calls.append((dot, (rows, a, z)))
             out = act[:-1]
             if self.activation_name == "tanh":  # 1 − 2/(e^(2z) + 1), errors already off
                 calls += [(np.multiply, (z, 2.0, out)), (np.exp, (out, out)),
@@ -140,7 +140,7 @@ class BlockStack:
             else:
                 calls += self.activation.calls(z, out)
             a = act
-        calls.append((np.dot, (self.rows[-1], a, zs[-1])))
+        calls.append((dot, (self.rows[-1], a, zs[-1])))
         return calls
 
     def _forward(self, xt: np.ndarray) -> np.ndarray:
@@ -169,11 +169,11 @@ class BlockStack:
         calls += self._output_grad_calls(dzt, batch)
         inputs = [batch.xt, *acts]
         for l in range(len(self.rows) - 1, -1, -1):
-            calls.append((np.dot, (dzt, inputs[l].T, self.grad_rows[l])))
+            calls.append((dot, (dzt, inputs[l].T, self.grad_rows[l])))
             if l == 0:
                 break
             delta, a, tmp = deltas[l - 1], acts[l - 1][:-1], zs[l - 1]
-            calls.append((np.dot, (self.rows[l][:, :-1].T, dzt, delta)))
+            calls.append((dot, (self.rows[l][:, :-1].T, dzt, delta)))
             if self.activation_name == "tanh":  # z is no longer needed: 1 − a² goes there
                 calls += [(np.multiply, (a, a, tmp)), (np.subtract, (1.0, tmp, tmp)),
                           (np.multiply, (delta, tmp, delta))]
