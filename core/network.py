@@ -61,13 +61,21 @@ def flat_views(flat: np.ndarray, shapes) -> list[np.ndarray]:
 
 
 class _Workspace:
-    """Transposed buffers for n examples: activations (units + 1, n) whose last row is 1."""
+    """Transposed buffers for n examples: activations (units + 1, n) whose last row is 1.
+
+    Every hidden layer's activations are rows of one buffer (``acts``), and their
+    derivatives rows of another (``ders``), so f'(z) of all layers is one or two calls.
+    """
 
     def __init__(self, sizes: list[int], n: int):
-        self.a = [np.ones((k + 1, n)) for k in sizes[1:-1]]
+        hidden = sizes[1:-1]
+        starts = np.cumsum([0] + [k + 1 for k in hidden]).tolist()
+        self.acts = np.ones((starts[-1], n))
+        self.ders = np.empty((starts[-1], n))  # f'(z) of every hidden unit (and bias rows)
+        self.a = [self.acts[o : o + k + 1] for o, k in zip(starts, hidden)]
+        self.der = [self.ders[o : o + k] for o, k in zip(starts, hidden)]
         self.z = [np.empty((k, n)) for k in sizes[1:]]
-        self.back = [np.empty((k + 1, n)) for k in sizes[1:-1]]  # Wᵀ·δ, bias row unused
-        self.tmp = [np.empty((k, n)) for k in sizes[1:-1]]
+        self.back = [np.empty((k + 1, n)) for k in hidden]  # Wᵀ·δ, bias row unused
         self.dz = np.empty((sizes[-1], n))  # ∂L/∂z of the output, when not fused
 
 
@@ -163,23 +171,26 @@ class Network:
         return self.grad
 
     def _backward_calls(self, xt: np.ndarray, dzt: np.ndarray, ws: _Workspace) -> list[Call]:
-        calls, inputs = [], [xt, *ws.a]
+        calls, inputs = self._derivative_calls(ws), [xt, *ws.a]
         for l in range(len(self.rows) - 1, -1, -1):
             calls.append((dot, (dzt, inputs[l].T, self._grad_rows[l])))
             if l == 0:
                 break
             calls.append((dot, (self.rows[l].T, dzt, ws.back[l - 1])))
             delta = ws.back[l - 1][:-1]  # Wᵀ·δ without the bias row, times f'(z)
-            calls += self._times_derivative_calls(delta, ws.z[l - 1], ws.a[l - 1][:-1],
-                                                  ws.tmp[l - 1])
+            calls.append((np.multiply, (delta, ws.der[l - 1], delta)))
             dzt = delta
         return calls
 
-    def _times_derivative_calls(self, delta, z, a, tmp) -> list[Call]:
-        if self.activation_name == "tanh":  # 1 − a², without temporaries
-            return [(np.multiply, (a, a, tmp)), (np.subtract, (1.0, tmp, tmp)),
-                    (np.multiply, (delta, tmp, delta))]
-        return [(times_derivative, (delta, self.activation.der, z, a))]
+    def _derivative_calls(self, ws: _Workspace) -> list[Call]:
+        """f'(z) of every hidden unit into ``ws.ders``, after the forward pass."""
+        if not ws.a:
+            return []
+        if self.activation_name == "tanh":  # 1 − a², every layer at once
+            return [(np.multiply, (ws.acts, ws.acts, ws.ders)),
+                    (np.subtract, (1.0, ws.ders, ws.ders))]
+        der = self.activation.der
+        return [(_derivative_into, (d, der, z, a[:-1])) for d, z, a in zip(ws.der, ws.z, ws.a)]
 
     def data_gradient(self, x_aug: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
         """∂(mean data loss)/∂params for one mini-batch, into ``self.grad``."""
@@ -210,6 +221,10 @@ class Network:
 
 def times_derivative(delta, der, z, a) -> None:
     delta *= der(z, a)
+
+
+def _derivative_into(out, der, z, a) -> None:
+    out[...] = der(z, a)
 
 
 def _mean_loss_gradient(loss, zt, y, kind, out) -> None:
