@@ -75,6 +75,9 @@ class _Stack:
         self.rows, self.grad_rows = self._rows(self.params), self._rows(self.grad)
         self.weight_mask = first.network.weight_mask
         self.lr = np.array([[t.config.learning_rate] for t in members])
+        # as Trainer: plain SGD on the fused path folds each rate into the gradient
+        self.folded = first.config.optimizer == "sgd" and first.network.fuses(first.config.loss)
+        self.rate = (self.lr if self.folded else np.ones_like(self.lr))[:, :, None]  # (V,1,1)
         self._gather_penalties()
         self._gather_optimizer()
         self.batches = _stacked_batches(members)
@@ -120,10 +123,11 @@ class _Stack:
         zt = self._forward(batch.xt)
         inputs = [batch.xt, *self._acts]
         if self.loss == "cross_entropy" and self.kind == "sigmoid":
-            np.multiply(zt, 0.5, out=zt)  # as Network.batch_gradient, member by member
+            np.multiply(zt, 0.5, out=zt)  # as Network.gradient_calls, member by member
             np.tanh(zt, out=zt)
-            zt *= batch.ce_scale
-            zt += batch.ce_offset
+            scale, offset = batch.folded(self.rate)
+            zt *= scale
+            zt += offset
             dzt = zt
         else:
             v, m, n = zt.shape
@@ -181,12 +185,14 @@ class _Stack:
     def _add_penalty(self) -> None:
         if not self.has_penalty.any():
             return
-        for i in np.flatnonzero(self.has_penalty):  # as Trainer: λ·R'(w)·mask, then +=
+        for i in np.flatnonzero(self.has_penalty):  # as Trainer: λ·scale·R'(w)·mask, then +=
             r_grad = REGULARIZERS[self.kinds[i]](self.params[i])[1]
-            self.grad[i] += self.lam[i, 0] * r_grad * self.weight_mask
+            self.grad[i] += self.lam[i, 0] * self.rate[i, 0, 0] * r_grad * self.weight_mask
 
     def _update(self) -> None:
-        if self.optimizer == "sgd":
+        if self.folded:  # the rate is in the gradient already
+            self.params -= self.grad
+        elif self.optimizer == "sgd":
             np.multiply(self.grad, self.lr, out=self.step_buffer)
             self.params -= self.step_buffer
         elif self.optimizer == "momentum":
@@ -257,6 +263,14 @@ class _StackedBatch:
 
     def __init__(self, xt, y, ce_offset, ce_scale):
         self.xt, self.y, self.ce_offset, self.ce_scale = xt, y, ce_offset, ce_scale
+        self._folded = None
+
+    def folded(self, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The fused path's scale and offset times each member's ``rate`` (V, 1, 1), as
+        each lone Trainer multiplies them: made once per stack."""
+        if self._folded is None:
+            self._folded = (rate * self.ce_scale, rate * self.ce_offset)
+        return self._folded
 
 
 def _stacked_batches(members: list[Trainer]) -> list[_StackedBatch]:

@@ -201,19 +201,29 @@ class Network:
         run(self.gradient_calls(batch, loss))
         return self.grad
 
-    def gradient_calls(self, batch: Batch, loss: str) -> list[Call]:
+    def fuses(self, loss: str) -> bool:
+        """Whether ``loss`` on this output is the fused sigmoid + cross-entropy (see Batch)."""
+        return loss == "cross_entropy" and self.output_kind == "sigmoid"
+
+    def gradient_calls(self, batch: Batch, loss: str, scale: float = 1.0) -> list[Call]:
         """The NumPy calls of ``batch_gradient``, their buffers bound: the training hot
-        path. A trainer keeps them per batch, so a step costs its calls, little else."""
+        path. A trainer keeps them per batch, so a step costs its calls, little else.
+
+        On the fused path the gradient comes out times ``scale``: plain SGD folds its
+        learning rate in there and then only subtracts (``Trainer``, ``core.cohort``).
+        """
         ws = self._workspace(len(batch.y))
         zt = ws.z[-1]
         calls = self._forward_calls(batch.xt, ws)
-        if loss == "cross_entropy" and self.output_kind == "sigmoid":
+        if self.fuses(loss):
             calls += [(np.multiply, (zt, 0.5, zt)),  # the common case, fused (see Batch)
                       (np.tanh, (zt, zt)),
-                      (np.multiply, (zt, batch.ce_scale, zt)),
-                      (np.add, (zt, batch.ce_offset, zt))]
+                      (np.multiply, (zt, scale * batch.ce_scale, zt)),
+                      (np.add, (zt, scale * batch.ce_offset, zt))]
             dzt = zt
         else:
+            if scale != 1.0:
+                raise ValueError("only the fused sigmoid + cross-entropy path takes a scale")
             dzt = ws.dz
             calls.append((_mean_loss_gradient, (LOSSES[loss], zt, batch.y, self.output_kind, dzt)))
         return calls + self._backward_calls(batch.xt, dzt, ws)

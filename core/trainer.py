@@ -140,16 +140,25 @@ class Trainer:
         plan = batch.plan
         if plan is None or plan[0] != key:
             net = self.network
-            calls = net.gradient_calls(batch, cfg.loss)
+            # plain SGD on the fused path: the rate is folded into the gradient, which the
+            # update then only subtracts (one call fewer a step; core.cohort does the same)
+            folded = cfg.optimizer == "sgd" and net.fuses(cfg.loss)
+            scale = cfg.learning_rate if folded else 1.0
+            calls = net.gradient_calls(batch, cfg.loss, scale)
             if cfg.regularization != "none" and cfg.reg_rate > 0:
-                calls.append((self._add_penalty_gradient, ()))
-            calls += self.optimizer.update_calls(net.params, net.grad, cfg.learning_rate)
+                calls.append((self._add_penalty_gradient, (scale,)))
+            if folded:
+                calls.append((np.subtract, (net.params, net.grad, net.params)))
+            else:
+                calls += self.optimizer.update_calls(net.params, net.grad, cfg.learning_rate)
             plan = batch.plan = (key, calls)
         return plan[1]
 
-    def _add_penalty_gradient(self) -> None:
+    def _add_penalty_gradient(self, scale: float) -> None:
+        """λ·R'(w) on the weights, times ``scale`` (the folded rate, or 1)."""
         net, cfg = self.network, self.config
-        net.grad += cfg.reg_rate * REGULARIZERS[cfg.regularization](net.params)[1] * net.weight_mask
+        r_grad = REGULARIZERS[cfg.regularization](net.params)[1]
+        net.grad += cfg.reg_rate * scale * r_grad * net.weight_mask
 
     def _end_epoch(self) -> dict | None:
         """Measure the epoch just finished; on a non-finite result, diverge instead."""
