@@ -47,6 +47,21 @@ def _spans(sizes: list[list[int]]) -> tuple[list, list]:
     return spans, shapes
 
 
+class _Buffers:
+    """Transposed buffers for n examples: pre-activations ``z`` (the output's last), the
+    hidden layers' activations ``a`` (last row 1) as rows of one buffer ``acts``, their
+    derivatives ``der`` as rows of ``ders``, and the back-propagated ``delta``."""
+
+    def __init__(self, units: list[int], n: int):
+        hidden = units[:-1]
+        starts = np.cumsum([0] + [k + 1 for k in hidden]).tolist()
+        self.acts, self.ders = np.ones((starts[-1], n)), np.empty((starts[-1], n))
+        self.a = [self.acts[o : o + k + 1] for o, k in zip(starts, hidden)]
+        self.der = [self.ders[o : o + k] for o, k in zip(starts, hidden)]
+        self.z = [np.empty((k, n)) for k in units]
+        self.delta = [np.empty((k, n)) for k in hidden]
+
+
 class BlockStack:
     """``configs`` (one layer count, activation, loss, optimizer, batch size, features)
     on one dataset, trained together; ``trainers[v]`` is variant v."""
@@ -67,8 +82,12 @@ class BlockStack:
         self.classification = configs[0].task == "classification"
         self.any_frozen = False
         self.next_batch = 0  # the mini-batch the next step trains on
-        self._buffers: dict[int, tuple[list, list, list]] = {}
+        self._buffers: dict[int, _Buffers] = {}
         self._plans: dict[int, tuple[bool, list[Call]]] = {}
+        self._measure_calls: list[Call] | None = None  # the forward pass over all rows
+        # as Trainer: plain SGD on the fused path folds each variant's rate into the
+        # output delta (and its λ), so the update only subtracts
+        self.folded = configs[0].optimizer == "sgd" and first.network.fuses(self.loss)
 
     # --- layout ------------------------------------------------------------------------
     def _layout(self, sizes: list[list[int]]) -> None:
@@ -116,21 +135,16 @@ class BlockStack:
             own[:, -1] = self.rows[l][r0:r1, -1]
 
     # --- training ------------------------------------------------------------------------
-    def _workspace(self, n: int) -> tuple[list, list, list]:
-        """Buffers for n examples: pre-activations (the output's last), activations whose
-        last row is 1, and the back-propagated deltas."""
+    def _workspace(self, n: int) -> _Buffers:
         ws = self._buffers.get(n)
         if ws is None:
-            zs = [np.empty((rows, n)) for rows, _ in self.shapes]
-            acts = [np.ones((rows + 1, n)) for rows, _ in self.shapes[:-1]]
-            deltas = [np.empty((rows, n)) for rows, _ in self.shapes[:-1]]
-            ws = self._buffers[n] = (zs, acts, deltas)
+            ws = self._buffers[n] = _Buffers([rows for rows, _ in self.shapes], n)
         return ws
 
     def _forward_calls(self, xt: np.ndarray) -> list[Call]:
-        zs, acts, _ = self._workspace(xt.shape[1])
+        ws = self._workspace(xt.shape[1])
         calls, a = [], xt
-        for rows, z, act in zip(self.rows[:-1], zs, acts):
+        for rows, z, act in zip(self.rows[:-1], ws.z, ws.a):
             calls.append((dot, (rows, a, z)))
             out = act[:-1]
             if self.activation_name == "tanh":  # 1 − 2/(e^(2z) + 1), errors already off
@@ -140,18 +154,20 @@ class BlockStack:
             else:
                 calls += self.activation.calls(z, out)
             a = act
-        calls.append((dot, (self.rows[-1], a, zs[-1])))
+        calls.append((dot, (self.rows[-1], a, ws.z[-1])))
         return calls
 
     def _forward(self, xt: np.ndarray) -> np.ndarray:
         run(self._forward_calls(xt))
-        return self._workspace(xt.shape[1])[0][-1]
+        return self._workspace(xt.shape[1]).z[-1]
 
     def _output_grad_calls(self, zt: np.ndarray, batch: Batch) -> list[Call]:
         """∂(mean data loss)/∂z for every variant's outputs, (V·m, n), as Network does."""
         if self.loss == "cross_entropy" and self.kind == "sigmoid":
+            rate = self._views(self.lr)[-1][:, -1:] if self.folded else 1.0  # (V·m, 1)
             return [(np.multiply, (zt, 0.5, zt)), (np.tanh, (zt, zt)),
-                    (np.multiply, (zt, batch.ce_scale, zt)), (np.add, (zt, batch.ce_offset, zt))]
+                    (np.multiply, (zt, rate * batch.ce_scale, zt)),
+                    (np.add, (zt, rate * batch.ce_offset, zt))]
         return [(self._general_output_grad, (zt, batch))]
 
     def _general_output_grad(self, zt: np.ndarray, batch: Batch) -> None:
@@ -163,33 +179,39 @@ class BlockStack:
 
     def _step_calls(self, batch: Batch) -> list[Call]:
         """One step of every variant as bound NumPy calls (``core.network.run``)."""
-        zs, acts, deltas = self._workspace(batch.xt.shape[1])
+        ws = self._workspace(batch.xt.shape[1])
         calls = self._forward_calls(batch.xt)
-        dzt = zs[-1]
+        dzt = ws.z[-1]
         calls += self._output_grad_calls(dzt, batch)
-        inputs = [batch.xt, *acts]
+        if self.activation_name == "tanh":  # 1 − a² of every hidden layer at once
+            calls += [(np.multiply, (ws.acts, ws.acts, ws.ders)),
+                      (np.subtract, (1.0, ws.ders, ws.ders))]
+        inputs = [batch.xt, *ws.a]
         for l in range(len(self.rows) - 1, -1, -1):
             calls.append((dot, (dzt, inputs[l].T, self.grad_rows[l])))
             if l == 0:
                 break
-            delta, a, tmp = deltas[l - 1], acts[l - 1][:-1], zs[l - 1]
+            delta = ws.delta[l - 1]
             calls.append((dot, (self.rows[l][:, :-1].T, dzt, delta)))
-            if self.activation_name == "tanh":  # z is no longer needed: 1 − a² goes there
-                calls += [(np.multiply, (a, a, tmp)), (np.subtract, (1.0, tmp, tmp)),
-                          (np.multiply, (delta, tmp, delta))]
+            if self.activation_name == "tanh":
+                calls.append((np.multiply, (delta, ws.der[l - 1], delta)))
             else:
-                calls.append((times_derivative, (delta, self.activation.der, zs[l - 1], a)))
+                calls.append((times_derivative, (delta, self.activation.der, ws.z[l - 1],
+                                                 ws.a[l - 1][:-1])))
             dzt = delta
         calls.append((np.multiply, (self.grad, self.mask, self.grad)))
         if self.has_penalty:
             calls.append((self._add_penalties, ()))
         if self.any_frozen:
             calls.append((np.copyto, (self.grad, 0.0, "same_kind", self.frozen)))
+        if self.folded:
+            return calls + [(np.subtract, (self.params, self.grad, self.params))]
         return calls + self.optimizer.update_calls(self.params, self.grad, self.lr)
 
     def _add_penalties(self) -> None:
-        self.grad += self.l1 * REGULARIZERS["l1"](self.params)[1]
-        self.grad += self.l2 * REGULARIZERS["l2"](self.params)[1]
+        rate = self.lr if self.folded else 1.0
+        self.grad += self.l1 * rate * REGULARIZERS["l1"](self.params)[1]
+        self.grad += self.l2 * rate * REGULARIZERS["l2"](self.params)[1]
 
     def _step(self, i: int) -> None:
         """Mini-batch ``i``; its calls are kept until a variant freezes."""
@@ -226,24 +248,24 @@ class BlockStack:
         return taken
 
     def _finish_epoch(self, new: list[list[dict]]) -> None:
-        zt = self._forward(self.xt_all)
+        """Every variant's entry from one forward pass over all rows (its calls kept)."""
+        if self._measure_calls is None:
+            self._measure_calls = self._forward_calls(self.xt_all)
+        run(self._measure_calls)
+        zt = self._workspace(self.xt_all.shape[1]).z[-1]
         v = len(self.trainers)
-        m, n_all, n = zt.shape[0] // v, zt.shape[1], self.n_train
+        m, n_all = zt.shape[0] // v, zt.shape[1]
         z = zt.reshape(v, m, n_all).transpose(0, 2, 1).reshape(v * n_all, m)
         losses = LOSSES[self.loss].value(z, self.y_all, self.kind).reshape(v, n_all)
-        train, test = losses[:, :n].mean(axis=1), losses[:, n:].mean(axis=1)
-        errors = [[None] * v, [None] * v]
-        if self.classification:
-            wrong = misclassified(z, self.y_all).reshape(v, n_all)
-            errors = [wrong[:, :n].mean(axis=1).tolist(), wrong[:, n:].mean(axis=1).tolist()]
+        wrong = misclassified(z, self.y_all).reshape(v, n_all) if self.classification else None
         for i, trainer in enumerate(self.trainers):
             if trainer.state == DIVERGED:
                 continue
             self._scatter(i)
-            entry = {"epoch": trainer.epoch + 1, "train_loss": float(train[i]),
-                     "test_loss": float(test[i]), "train_error": errors[0][i],
-                     "test_error": errors[1][i], "penalty": trainer.penalty()}
-            if trainer.close_epoch(entry, trainer.network.params):
+            params = trainer.network.params
+            entry = trainer.entry_from(trainer.epoch + 1, losses[i],
+                                       None if wrong is None else wrong[i], params)
+            if trainer.close_epoch(entry, params):
                 new[i].append(entry)
             else:
                 self._freeze(i)
