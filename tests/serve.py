@@ -38,7 +38,21 @@ def strict_json(text: str | bytes):
     return json.loads(text, parse_constant=refuse)
 
 
-class ServerProcess:
+class Loopback:
+    """The addresses of a server listening on 127.0.0.1:``port``."""
+
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/train"
+
+
+class ServerProcess(Loopback):
     """``with ServerProcess("--workers", "2", NNLIVE_GRACE_SECONDS="1") as srv:`` —
     ``srv.url``, ``srv.ws_url``, ``srv.log()``, ``srv.rss()``."""
 
@@ -80,14 +94,6 @@ class ServerProcess:
         if not self.log_file.closed:
             self.log_file.close()
             os.unlink(self.log_file.name)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/train"
 
     def health(self) -> dict:
         answer = httpx.get(self.url + "/healthz", timeout=5)

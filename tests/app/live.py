@@ -16,9 +16,10 @@ from app.cli import uvicorn_config
 from app.main import create_app
 from app.protocol import decode_frame
 from app.settings import load_settings
+from tests.serve import Loopback
 
 
-class LiveServer:
+class LiveServer(Loopback):
     """``with LiveServer(grace_seconds=1) as server:`` — ``server.url``, ``server.ws_url``."""
 
     def __init__(self, **overrides):
@@ -44,14 +45,6 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(10)
         self.sock.close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/train"
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -124,6 +117,12 @@ class Client:
         dataset = await self.expect("dataset")
         first = await self.frame()
         return dataset, first
+
+    async def pause(self) -> tuple[dict, Frame]:
+        """pause → (the paused status, the frame of the epoch it paused at)."""
+        await self.send("pause")
+        paused = await self.expect("status", state="paused")
+        return paused, await self.frame(lambda f: f.header["epoch"] == paused["epoch"])
 
 
 class _Connect:

@@ -19,6 +19,7 @@ from app.snapshots import pack_run, unpack_run
 from app.store import RedisStore
 from core.config import validate_config
 from core.trainer import Trainer
+from tests.serve import free_port
 
 
 class RedisServer:
@@ -27,9 +28,7 @@ class RedisServer:
     def __init__(self):
         binary = shutil.which("redis-server")
         assert binary, "redis-server is missing: run scripts/ensure-redis.sh"
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.proc = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--protected-mode", "yes"],

@@ -19,9 +19,7 @@ def test_resume_after_abrupt_drop_same_epoch_and_weights(server, run):
             token = (await c.recv())["session"]
             await c.start(seed=21)
             await c.frame(lambda f: f.header["epoch"] >= 10)
-            await c.send("pause")
-            paused = await c.expect("status", state="paused")
-            before = await c.frame(lambda f: f.header["epoch"] == paused["epoch"])
+            paused, before = await c.pause()
             c.ws.transport.abort()  # no close frame: a dropped connection
         async with Client.connect(f"{server.ws_url}?session={token}") as c:
             hello = await c.recv()

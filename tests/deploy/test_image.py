@@ -11,12 +11,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.serve import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -25,12 +26,6 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 def _instructions(name: str) -> list[str]:
     text = DOCKERFILE.replace("\\\n", " ")
     return [line.split(None, 1)[1] for line in text.splitlines() if line.startswith(name + " ")]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_for_health(port: int, deadline_s: float = 30) -> dict:
@@ -68,7 +63,7 @@ def test_image_install_and_start_commands_serve(tmp_path):
 def _build_and_run_image():
     tag = "nnlive-test:latest"
     subprocess.run(["docker", "build", "-t", tag, str(ROOT)], check=True, timeout=900)
-    port = _free_port()
+    port = free_port()
     container = subprocess.run(
         ["docker", "run", "-d", "--rm", "-p", f"127.0.0.1:{port}:8000", tag],
         check=True, capture_output=True, text=True).stdout.strip()
@@ -97,7 +92,7 @@ def _install_and_start_in_clean_venv(tmp_path: Path):
     assert install.startswith("pip install")
     subprocess.run(install, shell=True, cwd=srv, env=env, check=True, timeout=600,
                    capture_output=True)
-    port = _free_port()
+    port = free_port()
     command = json.loads(_instructions("CMD")[0])
     command = [{"0.0.0.0": "127.0.0.1", "8000": str(port)}.get(a, a) for a in command]
     log = (tmp_path / "server.log").open("wb")

@@ -84,10 +84,8 @@ def test_reconnect_storm_leaves_one_socket_and_the_same_run(run):
                 token = (await c.recv())["session"]
                 await c.start(seed=9)
                 await c.frame(lambda f: f.header["epoch"] >= 5)
-                await c.send("pause")
-                paused = await c.expect("status", state="paused")
-                weights = (await c.frame(lambda f: f.header["epoch"] == paused["epoch"])
-                           ).header["weights"]
+                paused, frame = await c.pause()
+                weights = frame.header["weights"]
                 _reset(c)
             url = f"{srv.ws_url}?session={token}"
             clients = [await Client.connect(url).__aenter__() for _ in range(30)]
