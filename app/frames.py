@@ -6,10 +6,8 @@ arithmetic (grids, ranges, lines, byte scaling) is ``core.grid``'s.
 
 from __future__ import annotations
 
-import numpy as np
-
 from app.protocol import encode_frame
-from core.grid import neuron_lines, pictures, to_uint8
+from core.grid import neuron_bytes, neuron_lines, pictures, to_uint8
 from core.trainer import Trainer
 
 LATEST_KEYS = ("train_loss", "test_loss", "train_error", "test_error", "penalty")
@@ -50,8 +48,6 @@ def _neurons(layers: list, resolution: int, header: dict) -> bytes:
         header["neurons"] = None
         return b""
     ranges = [r for _, layer_ranges in layers for r in layer_ranges]
-    maps = np.concatenate([grid for grid, _ in layers])  # neuron-major: one call for all
-    bounds = np.array(ranges, dtype=np.float32)[:, :, None, None]  # (neurons, 2, 1, 1)
     header["neurons"] = {"shape": [resolution, resolution], "dtype": "uint8",
                          "layers": [grid.shape[0] for grid, _ in layers], "ranges": ranges}
-    return to_uint8(maps, bounds[:, 0], bounds[:, 1])
+    return neuron_bytes(layers)

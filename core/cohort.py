@@ -76,7 +76,7 @@ class _Stack:
         self.weight_mask = first.network.weight_mask
         self.lr = np.array([[t.config.learning_rate] for t in members])
         # as Trainer: plain SGD on the fused path folds each rate into the gradient
-        self.folded = first.config.optimizer == "sgd" and first.network.fuses(first.config.loss)
+        self.folded = first.network.folds_rate(first.config.optimizer, first.config.loss)
         self.rate = (self.lr if self.folded else np.ones_like(self.lr))[:, :, None]  # (V,1,1)
         self._gather_penalties()
         self._gather_optimizer()

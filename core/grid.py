@@ -152,6 +152,15 @@ def neuron_lines(network: Network, features) -> list[dict] | None:
     return [{"w1": float(a), "w2": float(c), "b": float(d)} for a, c, d in zip(w1, w2, b)]
 
 
+def neuron_bytes(layers: list) -> bytes:
+    """``neuron_grids``' maps as bytes, layer then neuron order, each map on its own
+    (lo, hi): all of them scaled in one call."""
+    maps = np.concatenate([grid for grid, _ in layers])
+    ranges = [r for _, layer_ranges in layers for r in layer_ranges]
+    bounds = np.array(ranges, dtype=np.float32)[:, :, None, None]  # (neurons, 2, 1, 1)
+    return to_uint8(maps, bounds[:, 0], bounds[:, 1])
+
+
 def to_uint8(values: np.ndarray, lo, hi) -> bytes:
     """Bytes b with value ≈ lo + b/255·(hi − lo); NaN and −inf cells become lo, +inf hi.
 

@@ -60,23 +60,50 @@ def flat_views(flat: np.ndarray, shapes) -> list[np.ndarray]:
     return views
 
 
-class _Workspace:
-    """Transposed buffers for n examples: activations (units + 1, n) whose last row is 1.
-
-    Every hidden layer's activations are rows of one buffer (``acts``), and their
-    derivatives rows of another (``ders``), so f'(z) of all layers is one or two calls.
+class Workspace:
+    """Transposed buffers for n examples of layers with ``units`` (hidden…, output):
+    pre-activations ``z``; every hidden layer's activations ``a`` (units + 1, n), last
+    row 1, as rows of one buffer ``acts``, and their derivatives ``der`` as rows of
+    ``ders``, so f'(z) of all layers is one or two calls; Wᵀ·δ ``back``; and ``dz``.
     """
 
-    def __init__(self, sizes: list[int], n: int):
-        hidden = sizes[1:-1]
+    def __init__(self, units: list[int], n: int):
+        hidden = units[:-1]
         starts = np.cumsum([0] + [k + 1 for k in hidden]).tolist()
         self.acts = np.ones((starts[-1], n))
         self.ders = np.empty((starts[-1], n))  # f'(z) of every hidden unit (and bias rows)
         self.a = [self.acts[o : o + k + 1] for o, k in zip(starts, hidden)]
         self.der = [self.ders[o : o + k] for o, k in zip(starts, hidden)]
-        self.z = [np.empty((k, n)) for k in sizes[1:]]
+        self.z = [np.empty((k, n)) for k in units]
         self.back = [np.empty((k + 1, n)) for k in hidden]  # Wᵀ·δ, bias row unused
-        self.dz = np.empty((sizes[-1], n))  # ∂L/∂z of the output, when not fused
+        self.dz = np.empty((units[-1], n))  # ∂L/∂z of the output, when not fused
+
+
+def backward_calls(rows: list, grad_rows: list, xt: np.ndarray, dzt: np.ndarray,
+                   ws: Workspace, activation: str) -> list[Call]:
+    """Back-propagation from the output's ∂L/∂z ``dzt`` (after the forward pass into
+    ``ws``): each layer's gradient into ``grad_rows`` (shaped as ``rows``)."""
+    calls, inputs = derivative_calls(ws, activation), [xt, *ws.a]
+    for l in range(len(rows) - 1, -1, -1):
+        calls.append((dot, (dzt, inputs[l].T, grad_rows[l])))
+        if l == 0:
+            break
+        calls.append((dot, (rows[l].T, dzt, ws.back[l - 1])))
+        delta = ws.back[l - 1][:-1]  # Wᵀ·δ without the bias row, times f'(z)
+        calls.append((np.multiply, (delta, ws.der[l - 1], delta)))
+        dzt = delta
+    return calls
+
+
+def derivative_calls(ws: Workspace, activation: str) -> list[Call]:
+    """f'(z) of every hidden unit into ``ws.ders``, after the forward pass."""
+    if not ws.a:
+        return []
+    if activation == "tanh":  # 1 − a², every layer at once
+        return [(np.multiply, (ws.acts, ws.acts, ws.ders)),
+                (np.subtract, (1.0, ws.ders, ws.ders))]
+    der = ACTIVATIONS[activation].der
+    return [(_derivative_into, (d, der, z, a[:-1])) for d, z, a in zip(ws.der, ws.z, ws.a)]
 
 
 class Batch:
@@ -107,7 +134,7 @@ class Network:
             view[-1] = 0.0  # biases are not regularized
         self.grad = np.zeros_like(self.params)
         self._grad_rows = self._rows(self.grad)
-        self._workspaces: dict[int, _Workspace] = {}
+        self._workspaces: dict[int, Workspace] = {}
         self.initialize(seed)
 
     def _rows(self, flat: np.ndarray) -> list[np.ndarray]:
@@ -130,12 +157,12 @@ class Network:
     def biases(self) -> list[np.ndarray]:
         return [layer[-1].copy() for layer in self.layers]
 
-    def _workspace(self, n: int) -> _Workspace:
+    def _workspace(self, n: int) -> Workspace:
         ws = self._workspaces.get(n)
         if ws is None:
             if len(self._workspaces) > 8:  # batch sizes change rarely; keep a few
                 self._workspaces.clear()
-            ws = self._workspaces[n] = _Workspace(self.sizes, n)
+            ws = self._workspaces[n] = Workspace(self.sizes[1:], n)
         return ws
 
     def forward(self, x_aug: np.ndarray) -> np.ndarray:
@@ -155,7 +182,7 @@ class Network:
         ws = self._workspace(xt.shape[1])
         return self._forward_calls(xt, ws), ws.z[-1]
 
-    def _forward_calls(self, xt: np.ndarray, ws: _Workspace) -> list[Call]:
+    def _forward_calls(self, xt: np.ndarray, ws: Workspace) -> list[Call]:
         calls, a = [], xt
         for l, rows in enumerate(self.rows[:-1]):
             calls.append((dot, (rows, a, ws.z[l])))
@@ -164,49 +191,23 @@ class Network:
         calls.append((dot, (self.rows[-1], a, ws.z[-1])))
         return calls
 
-    def backward(self, x_aug: np.ndarray, dz: np.ndarray) -> np.ndarray:
-        """∂L/∂params into ``self.grad`` given ∂L/∂z (n, m) of the output (after ``forward``)."""
-        ws = self._workspace(x_aug.shape[0])
-        run(self._backward_calls(x_aug.T, dz.T, ws))
-        return self.grad
-
-    def _backward_calls(self, xt: np.ndarray, dzt: np.ndarray, ws: _Workspace) -> list[Call]:
-        calls, inputs = self._derivative_calls(ws), [xt, *ws.a]
-        for l in range(len(self.rows) - 1, -1, -1):
-            calls.append((dot, (dzt, inputs[l].T, self._grad_rows[l])))
-            if l == 0:
-                break
-            calls.append((dot, (self.rows[l].T, dzt, ws.back[l - 1])))
-            delta = ws.back[l - 1][:-1]  # Wᵀ·δ without the bias row, times f'(z)
-            calls.append((np.multiply, (delta, ws.der[l - 1], delta)))
-            dzt = delta
-        return calls
-
-    def _derivative_calls(self, ws: _Workspace) -> list[Call]:
-        """f'(z) of every hidden unit into ``ws.ders``, after the forward pass."""
-        if not ws.a:
-            return []
-        if self.activation_name == "tanh":  # 1 − a², every layer at once
-            return [(np.multiply, (ws.acts, ws.acts, ws.ders)),
-                    (np.subtract, (1.0, ws.ders, ws.ders))]
-        der = self.activation.der
-        return [(_derivative_into, (d, der, z, a[:-1])) for d, z, a in zip(ws.der, ws.z, ws.a)]
-
     def data_gradient(self, x_aug: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
         """∂(mean data loss)/∂params for one mini-batch, into ``self.grad``."""
-        return self.batch_gradient(Batch(x_aug, y), loss)
-
-    def batch_gradient(self, batch: Batch, loss: str) -> np.ndarray:
-        """``data_gradient`` for a prepared ``Batch``."""
-        run(self.gradient_calls(batch, loss))
+        run(self.gradient_calls(Batch(x_aug, y), loss))
         return self.grad
 
     def fuses(self, loss: str) -> bool:
         """Whether ``loss`` on this output is the fused sigmoid + cross-entropy (see Batch)."""
         return loss == "cross_entropy" and self.output_kind == "sigmoid"
 
+    def folds_rate(self, optimizer: str, loss: str) -> bool:
+        """Whether a step folds the learning rate into the gradient (``gradient_calls``'
+        scale) and then only subtracts: plain SGD on the fused path. Lone runs, live
+        stacks and sweeps all ask here, so they fold alike."""
+        return optimizer == "sgd" and self.fuses(loss)
+
     def gradient_calls(self, batch: Batch, loss: str, scale: float = 1.0) -> list[Call]:
-        """The NumPy calls of ``batch_gradient``, their buffers bound: the training hot
+        """The NumPy calls of ``data_gradient``, their buffers bound: the training hot
         path. A trainer keeps them per batch, so a step costs its calls, little else.
 
         On the fused path the gradient comes out times ``scale``: plain SGD folds its
@@ -226,11 +227,8 @@ class Network:
                 raise ValueError("only the fused sigmoid + cross-entropy path takes a scale")
             dzt = ws.dz
             calls.append((_mean_loss_gradient, (LOSSES[loss], zt, batch.y, self.output_kind, dzt)))
-        return calls + self._backward_calls(batch.xt, dzt, ws)
-
-
-def times_derivative(delta, der, z, a) -> None:
-    delta *= der(z, a)
+        return calls + backward_calls(self.rows, self._grad_rows, batch.xt, dzt, ws,
+                                      self.activation_name)
 
 
 def _derivative_into(out, der, z, a) -> None:

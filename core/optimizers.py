@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.network import run
-
 MOMENTUM = 0.9
 BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8
 
@@ -25,9 +23,6 @@ BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8
 class SGD:
     def __init__(self, size: int):
         self._step = np.empty(size)
-
-    def update(self, params: np.ndarray, grad: np.ndarray, lr: float) -> None:
-        run(self.update_calls(params, grad, lr))
 
     def update_calls(self, params: np.ndarray, grad: np.ndarray, lr: float) -> list:
         return [(np.multiply, (grad, lr, self._step)), (np.subtract, (params, self._step, params))]

@@ -23,7 +23,7 @@ import numpy as np
 from core.config import Config
 from core.datasets import Dataset
 from core.losses import LOSSES, misclassified
-from core.network import Batch, Call, dot, flat_views, run, times_derivative
+from core.network import Batch, Call, Workspace, backward_calls, dot, flat_views, run
 from core.optimizers import make_optimizer
 from core.regularizers import REGULARIZERS
 from core.trainer import DIVERGED, Trainer
@@ -47,21 +47,6 @@ def _spans(sizes: list[list[int]]) -> tuple[list, list]:
     return spans, shapes
 
 
-class _Buffers:
-    """Transposed buffers for n examples: pre-activations ``z`` (the output's last), the
-    hidden layers' activations ``a`` (last row 1) as rows of one buffer ``acts``, their
-    derivatives ``der`` as rows of ``ders``, and the back-propagated ``delta``."""
-
-    def __init__(self, units: list[int], n: int):
-        hidden = units[:-1]
-        starts = np.cumsum([0] + [k + 1 for k in hidden]).tolist()
-        self.acts, self.ders = np.ones((starts[-1], n)), np.empty((starts[-1], n))
-        self.a = [self.acts[o : o + k + 1] for o, k in zip(starts, hidden)]
-        self.der = [self.ders[o : o + k] for o, k in zip(starts, hidden)]
-        self.z = [np.empty((k, n)) for k in units]
-        self.delta = [np.empty((k, n)) for k in hidden]
-
-
 class BlockStack:
     """``configs`` (one layer count, activation, loss, optimizer, batch size, features)
     on one dataset, trained together; ``trainers[v]`` is variant v."""
@@ -82,12 +67,12 @@ class BlockStack:
         self.classification = configs[0].task == "classification"
         self.any_frozen = False
         self.next_batch = 0  # the mini-batch the next step trains on
-        self._buffers: dict[int, _Buffers] = {}
+        self._buffers: dict[int, Workspace] = {}
         self._plans: dict[int, tuple[bool, list[Call]]] = {}
         self._measure_calls: list[Call] | None = None  # the forward pass over all rows
         # as Trainer: plain SGD on the fused path folds each variant's rate into the
         # output delta (and its λ), so the update only subtracts
-        self.folded = configs[0].optimizer == "sgd" and first.network.fuses(self.loss)
+        self.folded = first.network.folds_rate(configs[0].optimizer, self.loss)
 
     # --- layout ------------------------------------------------------------------------
     def _layout(self, sizes: list[list[int]]) -> None:
@@ -135,10 +120,10 @@ class BlockStack:
             own[:, -1] = self.rows[l][r0:r1, -1]
 
     # --- training ------------------------------------------------------------------------
-    def _workspace(self, n: int) -> _Buffers:
+    def _workspace(self, n: int) -> Workspace:
         ws = self._buffers.get(n)
         if ws is None:
-            ws = self._buffers[n] = _Buffers([rows for rows, _ in self.shapes], n)
+            ws = self._buffers[n] = Workspace([rows for rows, _ in self.shapes], n)
         return ws
 
     def _forward_calls(self, xt: np.ndarray) -> list[Call]:
@@ -183,22 +168,8 @@ class BlockStack:
         calls = self._forward_calls(batch.xt)
         dzt = ws.z[-1]
         calls += self._output_grad_calls(dzt, batch)
-        if self.activation_name == "tanh":  # 1 − a² of every hidden layer at once
-            calls += [(np.multiply, (ws.acts, ws.acts, ws.ders)),
-                      (np.subtract, (1.0, ws.ders, ws.ders))]
-        inputs = [batch.xt, *ws.a]
-        for l in range(len(self.rows) - 1, -1, -1):
-            calls.append((dot, (dzt, inputs[l].T, self.grad_rows[l])))
-            if l == 0:
-                break
-            delta = ws.delta[l - 1]
-            calls.append((dot, (self.rows[l][:, :-1].T, dzt, delta)))
-            if self.activation_name == "tanh":
-                calls.append((np.multiply, (delta, ws.der[l - 1], delta)))
-            else:
-                calls.append((times_derivative, (delta, self.activation.der, ws.z[l - 1],
-                                                 ws.a[l - 1][:-1])))
-            dzt = delta
+        calls += backward_calls(self.rows, self.grad_rows, batch.xt, dzt, ws,
+                                self.activation_name)
         calls.append((np.multiply, (self.grad, self.mask, self.grad)))
         if self.has_penalty:
             calls.append((self._add_penalties, ()))

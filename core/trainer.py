@@ -142,7 +142,7 @@ class Trainer:
             net = self.network
             # plain SGD on the fused path: the rate is folded into the gradient, which the
             # update then only subtracts (one call fewer a step; core.cohort does the same)
-            folded = cfg.optimizer == "sgd" and net.fuses(cfg.loss)
+            folded = net.folds_rate(cfg.optimizer, cfg.loss)
             scale = cfg.learning_rate if folded else 1.0
             calls = net.gradient_calls(batch, cfg.loss, scale)
             if cfg.regularization != "none" and cfg.reg_rate > 0:
