@@ -114,6 +114,17 @@ class Watched:
         }""", canvas_id)
         return base64.b64decode(text)
 
+    def repainted(self, canvas_id: str) -> bytes:
+        """The canvas's pixels once the next animation frames have drawn (``pixels``)."""
+        self.page.wait_for_timeout(100)
+        return self.pixels(canvas_id)
+
+    def toggle(self, name: str, on: bool, canvas_id: str) -> bytes:
+        """Check or uncheck the view toggle ``name``; the canvas's pixels after it repaints."""
+        box = f'input[data-toggle="{name}"]'
+        (self.page.check if on else self.page.uncheck)(box)
+        return self.repainted(canvas_id)
+
     def screenshot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / name), full_page=False)

@@ -74,30 +74,20 @@ def test_the_neuron_lines_toggle(page):
     page.open("/?seed=7&hidden=3")
     page.wait("() => window.nnlive.run.shown.header.lines.length === 3")
     page.pause()
-    page.page.wait_for_timeout(100)
-    with_lines = page.pixels("output")
-    page.page.uncheck('input[data-toggle="showLines"]')
-    page.page.wait_for_timeout(100)
-    without = page.pixels("output")
+    with_lines = page.repainted("output")
+    without = page.toggle("showLines", False, "output")
     assert changed(with_lines, without) > 50
-    page.page.check('input[data-toggle="showLines"]')
-    page.page.wait_for_timeout(100)
-    assert changed(with_lines, page.pixels("output")) == 0
+    assert changed(with_lines, page.toggle("showLines", True, "output")) == 0
 
 
 def test_discretize_and_test_point_toggles_repaint_the_output(page):
     page.open("/?seed=7")
     page.wait("() => window.nnlive.run.shown.header.epoch > 30")
     page.pause()
-    page.page.wait_for_timeout(100)
-    smooth = page.pixels("output")
-    page.page.check('input[data-toggle="discretize"]')
-    page.page.wait_for_timeout(100)
-    discrete = page.pixels("output")
+    smooth = page.repainted("output")
+    discrete = page.toggle("discretize", True, "output")
     assert changed(smooth, discrete) > 200
-    page.page.uncheck('input[data-toggle="showTest"]')
-    page.page.wait_for_timeout(100)
-    assert changed(discrete, page.pixels("output")) > 50
+    assert changed(discrete, page.toggle("showTest", False, "output")) > 50
 
 
 def test_hovering_a_line_shows_its_slope_form(page):
@@ -146,8 +136,7 @@ def test_clicking_a_neuron_enlarges_it(page):
     }""")
     page.page.mouse.click(x, y)
     page.page.locator("#zoom").wait_for(state="visible")
-    page.page.wait_for_timeout(100)
-    assert len(set(page.pixels("zoom-canvas"))) > 10
+    assert len(set(page.repainted("zoom-canvas"))) > 10
 
 
 def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
@@ -193,15 +182,11 @@ def test_loss_chart_hover_readout_log_scale_and_smoothing(page):
     page.wait("() => document.getElementById('chart-readout').textContent.includes('Train loss')")
     assert "epoch" in readout.inner_text() and "λ·R(w)" in readout.inner_text()
     page.page.mouse.move(0, 0)
-    page.page.wait_for_timeout(100)
-    linear = page.pixels("loss-chart")
-    page.page.check('input[data-toggle="logY"]')
-    page.page.wait_for_timeout(100)
-    logged = page.pixels("loss-chart")
+    linear = page.repainted("loss-chart")
+    logged = page.toggle("logY", True, "loss-chart")
     assert changed(linear, logged) > 50
     page.page.locator("#smoothing").fill("0.9")
-    page.page.wait_for_timeout(100)
-    assert changed(logged, page.pixels("loss-chart")) > 20
+    assert changed(logged, page.repainted("loss-chart")) > 20
 
 
 def test_a_finger_tap_on_the_output_probes(open_page):

@@ -18,12 +18,10 @@ def test_scrubbing_back_shows_the_earlier_boundary(page):
     page.open("/?seed=7&learning_rate=0.3")
     page.wait("() => window.nnlive.run.shown.header.epoch >= 60")
     page.pause()
-    page.page.wait_for_timeout(100)
-    latest = page.pixels("output")
+    latest = page.repainted("output")
     scrub_to(page, 0)
     page.wait("() => window.nnlive.run.shown.header.epoch === 0")
-    page.page.wait_for_timeout(100)
-    assert changed(latest, page.pixels("output")) > 200
+    assert changed(latest, page.repainted("output")) > 200
     assert page.page.locator("#timeline-epoch").inner_text() == "epoch 0"
     assert page.page.locator("#train-here").is_enabled()
 
