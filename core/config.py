@@ -54,6 +54,9 @@ SPECS: dict[str, _Spec] = {
     "n_points": _Spec("integer", 500, "How many points in all (train and test).", lo=10, hi=2000),
     "noise": _Spec("number", 0, "Label noise or spread, in percent.", lo=0, hi=50),
     "train_ratio": _Spec("number", 50, "Percent of the points used for training.", lo=10, hi=90),
+    "validation_ratio": _Spec("number", 0, "Percent of the training points held out for "
+                              "validation: never trained on, used to choose between runs.",
+                              lo=0, hi=50),
     "features": _Spec("list", ("x1", "x2"), "Inputs fed to the network.", tuple(FEATURES), 1,
                       len(FEATURES)),
     "hidden": _Spec("list", (4, 2), "Neurons in each hidden layer.", (), 0, MAX_HIDDEN_LAYERS),
@@ -115,6 +118,15 @@ def n_train_for(n_points: int, train_ratio: float) -> int:
     return min(max(n, 1), n_points - 1)
 
 
+def n_val_for(n_train: int, validation_ratio: float) -> int:
+    """round(n_train · validation_ratio / 100), halves rounded up; with a ratio above 0,
+    kept within [1, n_train − 1] so at least one row of each remains (0 when the ratio is 0)."""
+    if validation_ratio == 0:
+        return 0
+    n = math.floor(n_train * validation_ratio / 100 + 0.5)
+    return min(max(n, 1), n_train - 1)
+
+
 @dataclass(frozen=True)
 class Config:
     """A validated training configuration; field names are DESIGN.md's."""
@@ -123,6 +135,7 @@ class Config:
     n_points: int
     noise: float
     train_ratio: float
+    validation_ratio: float
     features: tuple[str, ...]
     hidden: tuple[int, ...]
     activation: str
@@ -153,6 +166,16 @@ class Config:
     @property
     def n_train(self) -> int:
         return n_train_for(self.n_points, self.train_ratio)
+
+    @property
+    def n_val(self) -> int:
+        """The last ``n_val`` of the training rows are the validation set (never trained on)."""
+        return n_val_for(self.n_train, self.validation_ratio)
+
+    @property
+    def n_fit(self) -> int:
+        """The training rows the model is trained on: ``n_train − n_val``."""
+        return self.n_train - self.n_val
 
     @property
     def n_test(self) -> int:
@@ -205,7 +228,7 @@ def validate_config(raw: Any, *, choose_seed: Callable[[], int] | None = None) -
     dataset = check_choice("dataset", raw.get("dataset", "circle"), DATASETS)
     points, n_points = _size(raw, dataset)
     values: dict[str, Any] = {"dataset": dataset, "points": points, "n_points": n_points}
-    for name in ("noise", "train_ratio", "reg_rate", "learning_rate"):
+    for name in ("noise", "train_ratio", "validation_ratio", "reg_rate", "learning_rate"):
         spec = SPECS[name]
         values[name] = check_number(name, raw.get(name, spec.default), spec.lo, spec.hi,
                                lo_exclusive=spec.lo_exclusive)
@@ -214,7 +237,10 @@ def validate_config(raw: Any, *, choose_seed: Callable[[], int] | None = None) -
     for name in ("activation", "regularization", "optimizer"):
         values[name] = check_choice(name, raw.get(name, SPECS[name].default), SPECS[name].choices)
     values["loss"] = _loss(raw, dataset)
-    values["batch_size"] = _batch_size(raw, n_train_for(n_points, values["train_ratio"]))
+    n_train = n_train_for(n_points, values["train_ratio"])
+    _check_validation_room(values["validation_ratio"], n_train)
+    values["batch_size"] = _batch_size(raw, n_train - n_val_for(n_train,
+                                                               values["validation_ratio"]))
     values["seed"] = _seed(raw, choose_seed or (lambda: secrets.randbelow(2**32)))
     return Config(**values)
 
@@ -260,11 +286,21 @@ def _loss(raw: Mapping, dataset: str) -> str:
     return loss
 
 
-def _batch_size(raw: Mapping, n_train: int) -> int:
+def _check_validation_room(validation_ratio: float, n_train: int) -> None:
+    if validation_ratio > 0 and n_train < 2:
+        raise ConfigError("validation_ratio", "validation_ratio must be 0 when there is only "
+                          f"one training point (n_train = {n_train}): a validation split needs "
+                          "at least one row for training and one for validation; got "
+                          f"{show(validation_ratio)}.", "0 with a single training point",
+                          validation_ratio)
+
+
+def _batch_size(raw: Mapping, n_fit: int) -> int:
+    """``n_fit``: the training points trained on (without the validation rows)."""
     if "batch_size" not in raw:
-        return min(10, n_train)
-    allowed = f"an integer from 1 to {n_train} (the number of training points)"
-    return check_number("batch_size", raw["batch_size"], 1, n_train, integer=True, allowed=allowed)
+        return min(10, n_fit)
+    allowed = f"an integer from 1 to {n_fit} (the number of training points)"
+    return check_number("batch_size", raw["batch_size"], 1, n_fit, integer=True, allowed=allowed)
 
 
 def _seed(raw: Mapping, choose_seed: Callable[[], int]) -> int:
@@ -371,9 +407,13 @@ def _field_schema(name: str, spec: _Spec) -> dict:
 
 _SCHEMA_NOTES = {
     "loss": {"default_regression": "mse", "regression_choices": ["mse", "mae"]},
-    "batch_size": {"max": None, "max_rule": "n_train", "default_rule": "min(10, n_train)"},
+    "batch_size": {"max": None, "max_rule": "n_train - n_val",
+                   "default_rule": "min(10, n_train - n_val)"},
     "seed": {"default_rule": "chosen by the server when missing"},
     "n_points": {"custom_rule": "with dataset custom: the number of rows in points"},
     "train_ratio": {"n_train_rule": "floor(n_points * train_ratio / 100 + 0.5), "
                                     "kept within [1, n_points - 1]"},
+    "validation_ratio": {"n_val_rule": "0 when validation_ratio is 0, else "
+                                       "floor(n_train * validation_ratio / 100 + 0.5) kept within "
+                                       "[1, n_train - 1]; the last n_val training rows"},
 }

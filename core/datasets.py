@@ -5,11 +5,12 @@ familiar data), with labels 0/1 instead of ±1, exactly balanced classes, and
 one ``numpy.random.Generator`` passed in instead of a global ``Math.random``.
 Each generator is ``(n, noise, rng) -> (n, 3)`` rows ``[x1, x2, label]`` where
 ``noise`` is a fraction 0 – 0.5 (the configuration's percent / 100).
-The data depends only on dataset, n_points, noise, train_ratio, points and seed.
+The data depends only on dataset, n_points, noise, train_ratio, validation_ratio, points
+and seed.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,12 +26,17 @@ def data_rng(seed: int) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class Dataset:
-    """``train`` and ``test``: float64 arrays (n, 3) of [x1, x2, label]."""
+    """``train``, ``test`` and ``validation``: float64 arrays (n, 3) of [x1, x2, label].
+
+    ``train`` holds only the rows the model trains on; ``validation`` (possibly empty,
+    shape (0, 3)) the held-out rows the model never trains on.
+    """
 
     train: np.ndarray
     test: np.ndarray
     n_classes: int
     task: str
+    validation: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
 
 
 def _class_counts(n: int, k: int) -> list[int]:
@@ -152,7 +158,8 @@ GENERATORS: dict[str, Generator] = {
 def make_dataset(config: Config) -> Dataset:
     """Generate (or take the custom rows), shuffle with ``data_rng(seed)``, split.
 
-    The first ``config.n_train`` shuffled rows are the training set, the rest the test set.
+    The first ``config.n_train`` shuffled rows are the training set, the rest the test set;
+    the last ``config.n_val`` of the training rows are held out as the validation set.
     """
     rng = data_rng(config.seed)
     if config.dataset == "custom":
@@ -160,7 +167,8 @@ def make_dataset(config: Config) -> Dataset:
     else:
         data = GENERATORS[config.dataset](config.n_points, config.noise / 100.0, rng)
     data = data[rng.permutation(len(data))]
-    n_train = config.n_train
-    return Dataset(train=np.ascontiguousarray(data[:n_train]),
+    n_fit, n_train = config.n_fit, config.n_train
+    return Dataset(train=np.ascontiguousarray(data[:n_fit]),
                    test=np.ascontiguousarray(data[n_train:]),
-                   n_classes=config.n_classes, task=config.task)
+                   n_classes=config.n_classes, task=config.task,
+                   validation=np.ascontiguousarray(data[n_fit:n_train]))

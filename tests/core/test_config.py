@@ -42,6 +42,8 @@ BAD_VALUES = [
     ("n_points", "500", "n_points"), ("n_points", True, "n_points"),
     ("noise", -1, "noise"), ("noise", 50.01, "noise"), ("noise", "0", "noise"),
     ("train_ratio", 9.99, "train_ratio"), ("train_ratio", 91, "train_ratio"),
+    ("validation_ratio", -1, "validation_ratio"), ("validation_ratio", 50.5, "validation_ratio"),
+    ("validation_ratio", "20", "validation_ratio"),
     ("features", [], "features"), ("features", "x1,x2", "features"),
     ("features", ["x1", "x3"], "features[1]"), ("features", ["x2", "x2"], "features[1]"),
     ("features", [1], "features[0]"),
@@ -107,7 +109,7 @@ def test_not_a_mapping_is_refused():
 def test_defaults():
     config = validate_config({}, choose_seed=lambda: 12345)
     assert config.to_dict() == {
-        "dataset": "circle", "n_points": 500, "noise": 0, "train_ratio": 50,
+        "dataset": "circle", "n_points": 500, "noise": 0, "train_ratio": 50, "validation_ratio": 0,
         "features": ["x1", "x2"], "hidden": [4, 2], "activation": "tanh",
         "loss": "cross_entropy", "regularization": "none", "reg_rate": 0,
         "learning_rate": 0.03, "batch_size": 10, "optimizer": "sgd", "seed": 12345,
@@ -341,3 +343,28 @@ def test_huge_integers_are_refused_with_a_short_message(value):
     error = refused({"seed": value})
     assert error.field == "seed" and len(error.message) < 120
     json.dumps(error.to_dict(), allow_nan=False)
+
+
+@pytest.mark.parametrize(("n_points", "train_ratio", "ratio", "n_val"), [
+    (500, 50, 0, 0), (500, 50, 20, 50), (500, 50, 50, 125), (10, 30, 50, 2),
+    (10, 20, 10, 1),   # round(0.2) is 0, but a split above 0 keeps at least one row
+    (10, 20, 50, 1),   # round(1.0) is 1, and one training row must remain
+])
+def test_validation_rows_are_a_rounded_share_of_the_training_rows(n_points, train_ratio,
+                                                                  ratio, n_val):
+    config = valid(n_points=n_points, train_ratio=train_ratio, validation_ratio=ratio)
+    assert config.n_val == n_val
+    assert config.n_fit == config.n_train - n_val >= 1
+
+
+def test_batch_size_is_bounded_by_the_rows_trained_on():
+    assert valid(validation_ratio=20, batch_size=200).batch_size == 200
+    error = refused({"validation_ratio": 20, "batch_size": 201})
+    assert error.field == "batch_size" and "200" in error.message
+    assert valid(n_points=10, train_ratio=30, validation_ratio=50).batch_size == 1
+
+
+def test_a_validation_split_needs_two_training_rows():
+    error = refused({"n_points": 10, "train_ratio": 10, "validation_ratio": 10})
+    assert error.field == "validation_ratio"
+    assert valid(n_points=10, train_ratio=10, validation_ratio=0).n_val == 0

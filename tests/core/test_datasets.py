@@ -155,3 +155,11 @@ def test_generators_take_the_rng_they_are_given():
     first = GENERATORS["xor"](20, 0.1, np.random.default_rng(3))
     again = GENERATORS["xor"](20, 0.1, np.random.default_rng(3))
     assert first.shape == (20, 3) and np.array_equal(first, again)
+
+
+def test_validation_rows_are_the_last_training_rows():
+    plain, held = dataset_for(dataset="xor"), dataset_for(dataset="xor", validation_ratio=20)
+    assert held.validation.shape == (50, 3) and len(held.train) == 200
+    np.testing.assert_array_equal(np.vstack([held.train, held.validation]), plain.train)
+    np.testing.assert_array_equal(held.test, plain.test)
+    assert plain.validation.shape == (0, 3)
