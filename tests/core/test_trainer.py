@@ -83,7 +83,8 @@ def test_epoch_walks_consecutive_mini_batches_in_order():
     trainer = _trainer(batch_size=7, n_points=60)
     net = trainer.network
     expected = net.params.copy()
-    x, y = trainer._x_train, trainer._y_train
+    fit = trainer.data.splits.fit  # the rows trained on, [x, 1] and labels
+    x, y = trainer.data.xt[:, :fit].T, trainer.data.y[:fit]
     for start in range(0, len(y), 7):
         net.params[:] = expected
         grad = net.data_gradient(x[start : start + 7], y[start : start + 7], "cross_entropy")
@@ -108,7 +109,8 @@ def test_kept_step_calls_follow_a_hot_change(change):
     trainer.apply_hot(config)
     net, b = trainer.network, config.batch_size
     expected = net.params.copy()
-    x, y = trainer._x_train, trainer._y_train
+    fit = trainer.data.splits.fit  # the rows trained on, [x, 1] and labels
+    x, y = trainer.data.xt[:, :fit].T, trainer.data.y[:fit]
     for start in range(0, len(y), b):
         net.params[:] = expected
         grad = net.data_gradient(x[start : start + b], y[start : start + b], "cross_entropy")

@@ -1,0 +1,258 @@
+"""The one training engine: K runs of one shape, each mini-batch step as bound calls.
+
+A lone run is K = 1 (``core.trainer``); live runs of one shape train as a stack of K
+(``core.cohort``); a sweep's variants train as one block-diagonal network whose output
+rows fall into groups, one per variant (``core.stacked``). All three run this code, so a
+formula lives in one place: the forward pass and each activation's derivative come from
+``core.activations``, the output delta from ``core.losses``, the penalty from
+``core.regularizers`` and the update from ``core.optimizers``. Plain NumPy of the same
+semantics, written for reading: ``core.reference``.
+
+One step on a mini-batch (inputs xt (…, k + 1, n), labels y): the forward pass, z_l =
+W_l·[a_{l−1}; 1], a_l = f(z_l); the loss delta δ_L = w·∂L_i/∂z with w = 1/n (times η
+when plain SGD folds the rate in); back-propagation, ∂/∂W_l = δ_l·[a_{l−1}; 1]ᵀ and
+δ_{l−1} = (W_lᵀ·δ_l without the bias row) ⊙ f'(z_{l−1}); λ·R'(w) on the weights; the
+optimizer's update. Each batch's calls are kept (``Plan``) until ``configure`` changes
+what they bind. A stack runs the same calls on (K, …) arrays — the batched product
+runs the same BLAS kernel per matrix, every other call is elementwise — so each run
+computes bit for bit what it computes alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import NamedTuple
+
+import numpy as np
+
+from core.activations import ACTIVATIONS
+from core.calls import Call, product, run, transposed
+from core.layers import Workspaces, flat_views, layer_shapes, weight_mask
+from core.losses import LOSSES
+from core.optimizers import make_optimizer
+from core.outputs import misclassified_calls
+from core.regularizers import REGULARIZERS
+
+
+class Shape(NamedTuple):
+    """What the runs of one engine share."""
+
+    sizes: tuple[int, ...]  # [n_inputs, *hidden, n_outputs]
+    activation: str
+    kind: str  # the output kind (core.outputs)
+    loss: str | None
+
+
+class Hyper(NamedTuple):
+    """What may differ between the runs of one engine (hot fields of the configuration)."""
+
+    learning_rate: float
+    regularization: str
+    reg_rate: float
+
+    @classmethod
+    def of(cls, config) -> Hyper:
+        return cls(config.learning_rate, config.regularization, config.reg_rate)
+
+
+class Penalty(NamedTuple):
+    """One regularizer on the runs that use it: coef = λ (·η when folded) on weights."""
+
+    regularizer: object
+    coef: np.ndarray  # shaped as params
+    where: np.ndarray | None  # (K, 1): the runs it applies to, None for all
+
+
+class Plan(NamedTuple):
+    """A batch's step as bound calls, valid while the engine's ``version`` is the same."""
+
+    engine: Engine
+    version: int
+    calls: list[Call]
+
+
+class MeasurePlan(NamedTuple):
+    """The forward pass over every row and the losses, kept for the rows it was made for."""
+
+    xt: np.ndarray
+    y: np.ndarray
+    members: slice
+    calls: list[Call]
+    losses: np.ndarray
+    wrong: np.ndarray | None
+
+
+class Engine:
+    """K runs of ``shape`` whose parameters are the rows of ``params`` (K, P), trained
+    in place. ``groups`` > 1: one network whose output rows are that many runs (a
+    sweep's block), ``owner`` telling which run each parameter belongs to (−1: none,
+    kept at 0)."""
+
+    def __init__(self, shape: Shape, params: np.ndarray, *, groups: int = 1,
+                 owner: np.ndarray | None = None, workspaces: Workspaces | None = None):
+        self.shape, self.params, self.groups, self.owner = shape, params, groups, owner
+        self.runs = params.shape[0]
+        self.grad, self._tmp = np.zeros_like(params), np.empty_like(params)
+        self.layer_shapes = layer_shapes(shape.sizes)
+        self.rows, self.grad_rows = self._views(params), self._views(self.grad)
+        self.weight_mask = weight_mask(self.layer_shapes)
+        self.activation = ACTIVATIONS[shape.activation]
+        # this loss on this output: its value and delta (None: an engine for forward passes)
+        self.loss = LOSSES[shape.loss].kinds[shape.kind] if shape.loss else None
+        self._product = product(2 if self.runs == 1 else 3)
+        self._workspaces = workspaces if workspaces is not None else Workspaces(2**22)
+        self.optimizer, self.optimizer_name, self.version = None, None, 0
+        self.grad_mask, self.penalties = None, []
+        self._measure_plan: MeasurePlan | None = None
+
+    def _views(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Per layer (rows, cols) for one run, (K, rows, cols) for a stack."""
+        views = flat_views(flat, self.layer_shapes)
+        return [v[0] for v in views] if self.runs == 1 else views
+
+    # --- what the runs are trained with -------------------------------------------------
+    def configure(self, hypers: Sequence[Hyper], optimizer: str,
+                  active: np.ndarray | None = None) -> None:
+        """Each output run's rate and penalty (K·groups of them; ``active`` False: frozen,
+        rate 0 and gradient 0); the optimizer, new and zeroed when its name changes."""
+        if optimizer != self.optimizer_name:
+            self.optimizer = make_optimizer(optimizer, self.params.shape)
+            self.optimizer_name = optimizer
+        rates = np.array([h.learning_rate for h in hypers], dtype=np.float64)
+        if active is not None:
+            rates = np.where(active, rates, 0.0)
+        folds = self.optimizer.folds_rate
+        self.delta_rate = self._per_output_run(rates if folds else np.ones_like(rates))
+        self.rate = self._per_param(rates)
+        self.grad_mask = None
+        if self.owner is not None:
+            live = np.ones(len(hypers), bool) if active is None else np.asarray(active)
+            self.grad_mask = np.where(self.owner >= 0, live[self.owner], False)[None] * 1.0
+        self.penalties = [self._penalty(hypers, name, rates if folds else 1.0)
+                          for name in ("l1", "l2")
+                          if any(h.regularization == name and h.reg_rate > 0 for h in hypers)]
+        self.version += 1
+
+    def _penalty(self, hypers: Sequence[Hyper], name: str, scale) -> Penalty:
+        lam = np.array([h.reg_rate if h.regularization == name else 0.0 for h in hypers])
+        coef = np.broadcast_to(self._per_param(lam * scale) * self.weight_mask,
+                               self.params.shape).copy()
+        if self.grad_mask is not None:  # a frozen variant, and the zeros between blocks
+            coef *= self.grad_mask
+        where = None
+        if self.owner is None and self.runs > 1 and not (lam > 0).all():
+            where = (lam > 0).reshape(-1, 1)
+        return Penalty(REGULARIZERS[name], coef, where)
+
+    def _per_output_run(self, values: np.ndarray) -> np.ndarray:
+        """One value per output run, (R, 1, 1); 0-d for one (the fastest operand)."""
+        return np.array(values[0]) if len(values) == 1 else values.reshape(-1, 1, 1)
+
+    def _per_param(self, values: np.ndarray) -> np.ndarray:
+        """0-d for a lone run, (K, 1) for a stack, (1, P) by ``owner`` for a block."""
+        if self.owner is not None:
+            return np.where(self.owner >= 0, values[np.maximum(self.owner, 0)], 0.0)[None]
+        return self._per_output_run(values).reshape(-1, 1) if self.runs > 1 else \
+            np.array(values[0])
+
+    # --- a step --------------------------------------------------------------------------
+    def step(self, batch) -> None:
+        """One optimizer step of every run on ``batch`` (``core.batches.Batch``)."""
+        plan = batch.plan
+        if plan is None or plan.engine is not self or plan.version != self.version:
+            plan = batch.plan = Plan(self, self.version, self._step_calls(batch))
+        run(plan.calls)
+
+    def _step_calls(self, batch) -> list[Call]:
+        calls = self.gradient_calls(batch.xt, batch.y, self.delta_rate / batch.n)
+        for regularizer, coef, where in self.penalties:  # grad += coef·R'(w)
+            calls += regularizer.gradient(self.params, coef, self._tmp)
+            if where is None:
+                calls.append((np.add, (self.grad, self._tmp, self.grad)))
+            else:  # only the runs that have this penalty: the others add nothing at all
+                calls.append((partial(np.add, out=self.grad, where=where), (self.grad, self._tmp)))
+        return calls + self.optimizer.update(self.params, self.grad, self.rate)
+
+    def gradient_calls(self, xt: np.ndarray, y: np.ndarray, w) -> list[Call]:
+        """Forward pass, loss delta (times ``w``) and back-propagation into ``grad``."""
+        ws = self._workspace(xt.shape[-1])
+        calls = self._forward_calls(xt, ws, self.rows)
+        calls += self.loss.delta(self._by_run(ws.z[-1]), y, w)
+        calls += self._backward_calls(xt, ws)
+        if self.grad_mask is not None:
+            calls.append((np.multiply, (self.grad, self.grad_mask, self.grad)))
+        return calls
+
+    def _workspace(self, n: int, runs: int | None = None):
+        runs = self.runs if runs is None else runs
+        lead = () if self.runs == 1 else (runs,)
+        return self._workspaces.get(lead, list(self.shape.sizes[1:]), n)
+
+    def _forward_calls(self, xt, ws, rows) -> list[Call]:
+        calls, a = [], xt
+        for l, w in enumerate(rows[:-1]):
+            calls.append((self._product, (w, a, ws.z[l])))
+            calls += self.activation.forward(ws.z[l], ws.a[l][..., :-1, :])
+            a = ws.a[l]
+        return calls + [(self._product, (rows[-1], a, ws.z[-1]))]
+
+    def _backward_calls(self, xt, ws) -> list[Call]:
+        calls = self.activation.derivative(ws.acts, ws.ders) if ws.a else []
+        inputs, delta = [xt, *ws.a], ws.z[-1]
+        for l in range(len(self.rows) - 1, -1, -1):
+            calls.append((self._product, (delta, transposed(inputs[l]), self.grad_rows[l])))
+            if l == 0:
+                break
+            calls.append((self._product, (transposed(self.rows[l]), delta, ws.back[l - 1])))
+            delta = ws.back[l - 1][..., :-1, :]  # Wᵀ·δ without the bias row, times f'(z)
+            calls.append((np.multiply, (delta, ws.der[l - 1], delta)))
+        return calls
+
+    def _by_run(self, zt: np.ndarray) -> np.ndarray:
+        """Output scores (…, groups·m, n) as (runs, m, n), a view."""
+        return zt.reshape(-1, zt.shape[-2] // self.groups, zt.shape[-1])
+
+    # --- measurement ---------------------------------------------------------------------
+    def measure(self, xt: np.ndarray, y: np.ndarray, members: slice = slice(None)):
+        """Each output run's loss on every row and (classification) whether the row is
+        misclassified, (runs, N) each, for inputs ``xt`` and labels ``y`` of the
+        ``members`` runs. The arrays are the engine's: read them before measuring again."""
+        plan = self._measure_plan
+        if plan is None or plan.xt is not xt or plan.y is not y or plan.members != members:
+            plan = self._measure_plan = self._measure_calls(xt, y, members)
+        with np.errstate(all="ignore"):  # a diverging run is detected, not warned about
+            run(plan.calls)
+        return plan.losses, plan.wrong
+
+    def _measure_calls(self, xt, y, members) -> MeasurePlan:
+        calls, scores = self._scores_calls(xt, members)
+        zt = self._by_run(scores)
+        losses = np.empty(zt.shape[:1] + zt.shape[-1:])
+        calls += self.loss.value(zt, y, losses)
+        wrong = None
+        if self.shape.kind != "linear":
+            wrong = np.empty(losses.shape, dtype=bool)
+            calls += misclassified_calls(zt, y, wrong)
+        return MeasurePlan(xt, y, members, calls, losses, wrong)
+
+    def forward(self, xt: np.ndarray, members: slice = slice(None)) -> np.ndarray:
+        """The scores (…, groups·m, N) of the ``members`` runs for inputs ``xt``, in a
+        workspace buffer (copy it to keep it)."""
+        calls, scores = self._scores_calls(xt, members)
+        with np.errstate(all="ignore"):
+            run(calls)
+        return scores
+
+    def trace(self, xt: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """One run's forward pass, layer by layer: (z_l, a_l) copies, (units, n) each; the
+        output layer's a is its z (what it means is the output kind's)."""
+        scores = self.forward(xt)
+        ws = self._workspace(xt.shape[-1])
+        hidden = [(z.copy(), a[:-1].copy()) for z, a in zip(ws.z, ws.a)]
+        return hidden + [(scores.copy(), scores.copy())]
+
+    def _scores_calls(self, xt, members) -> tuple[list[Call], np.ndarray]:
+        ws = self._workspace(xt.shape[-1], xt.shape[0] if self.runs > 1 else None)
+        rows = self.rows if members == slice(None) else [r[members] for r in self.rows]
+        return self._forward_calls(xt, ws, rows), ws.z[-1]
