@@ -104,10 +104,8 @@ class Session:
             self.push_frame(time.monotonic())
 
     def send_dataset(self) -> None:
-        data = self.trainer.dataset
         self.send({"type": "dataset", "config": self.trainer.config.to_dict(),
-                   "generation": self.generation,
-                   "train": data.train.tolist(), "test": data.test.tolist()})
+                   "generation": self.generation, **self.trainer.dataset.as_rows()})
 
     def restore(self, epoch: int) -> int:
         """Back to the newest snapshot at or before ``epoch``; paused. Returns its epoch."""

@@ -38,8 +38,10 @@ def const(value, dtype=np.float64) -> np.ndarray:
 
 
 def full(value, shape: tuple) -> np.ndarray:
-    """``value`` broadcast to ``shape`` and copied: a same-shape operand is the fast loop."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=np.float64), shape))
+    """``value`` broadcast to ``shape``, as a new array: a same-shape operand is the fast loop."""
+    out = np.empty(shape)
+    out[...] = value
+    return out
 
 
 def product(ndim: int) -> Callable:

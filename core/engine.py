@@ -28,7 +28,7 @@ import numpy as np
 
 from core.activations import ACTIVATIONS
 from core.calls import Call, product, run, transposed
-from core.layers import Workspaces, flat_views, layer_shapes, weight_mask
+from core.layers import Workspace, Workspaces, flat_views, layer_shapes, weight_mask
 from core.losses import LOSSES
 from core.optimizers import make_optimizer
 from core.outputs import misclassified_calls
@@ -83,6 +83,15 @@ class MeasurePlan(NamedTuple):
     wrong: np.ndarray | None
 
 
+class Passes(NamedTuple):
+    """The calls of a step over n rows that are the same for every batch of n rows."""
+
+    ws: Workspace
+    forward: list[Call]  # after the first layer's product: up to the output's scores
+    backward: list[Call]  # back-propagation, all but the first layer's ∂/∂W
+    first_delta: np.ndarray  # the first layer's δ, (…, units, n)
+
+
 class Engine:
     """K runs of ``shape`` whose parameters are the rows of ``params`` (K, P), trained
     in place. ``groups`` > 1: one network whose output rows are that many runs (a
@@ -104,6 +113,9 @@ class Engine:
         self._workspaces = workspaces if workspaces is not None else Workspaces(2**22)
         self.optimizer, self.optimizer_name, self.version = None, None, 0
         self.grad_mask, self.penalties = None, []
+        self._rows_t = [transposed(r) for r in self.rows]
+        self._kept_passes: dict[int, Passes] = {}
+        self._tail: tuple[int, list[Call]] | None = None  # penalty and update, by version
         self._measure_plan: MeasurePlan | None = None
 
     def _views(self, flat: np.ndarray) -> list[np.ndarray]:
@@ -165,24 +177,44 @@ class Engine:
         run(plan.calls)
 
     def _step_calls(self, batch) -> list[Call]:
-        calls = self.gradient_calls(batch.xt, batch.y, self.delta_rate / batch.n)
+        if self._tail is None or self._tail[0] != self.version:
+            self._tail = (self.version, self._penalty_calls() +
+                          self.optimizer.update(self.params, self.grad, self.rate))
+        return self.gradient_calls(batch.xt, batch.y, self.delta_rate / batch.n) + self._tail[1]
+
+    def _penalty_calls(self) -> list[Call]:
+        calls = []
         for regularizer, coef, where in self.penalties:  # grad += coef·R'(w)
             calls += regularizer.gradient(self.params, coef, self._tmp)
             if where is None:
                 calls.append((np.add, (self.grad, self._tmp, self.grad)))
             else:  # only the runs that have this penalty: the others add nothing at all
                 calls.append((partial(np.add, out=self.grad, where=where), (self.grad, self._tmp)))
-        return calls + self.optimizer.update(self.params, self.grad, self.rate)
+        return calls
 
     def gradient_calls(self, xt: np.ndarray, y: np.ndarray, w) -> list[Call]:
-        """Forward pass, loss delta (times ``w``) and back-propagation into ``grad``."""
-        ws = self._workspace(xt.shape[-1])
-        calls = self._forward_calls(xt, ws, self.rows)
-        calls += self.loss.delta(self._by_run(ws.z[-1]), y, w)
-        calls += self._backward_calls(xt, ws)
+        """Forward pass, loss delta (times ``w``) and back-propagation into ``grad``.
+        Only the calls that read this batch are made here; the rest, the same for every
+        batch of n rows, are made once (``Passes``)."""
+        p = self._passes(xt.shape[-1])
+        calls = [(self._product, (self.rows[0], xt, p.ws.z[0])), *p.forward]
+        calls += self.loss.delta(self._by_run(p.ws.z[-1]), y, w)
+        calls += p.backward
+        calls.append((self._product, (p.first_delta, transposed(xt), self.grad_rows[0])))
         if self.grad_mask is not None:
             calls.append((np.multiply, (self.grad, self.grad_mask, self.grad)))
         return calls
+
+    def _passes(self, n: int) -> Passes:
+        passes = self._kept_passes.get(n)
+        if passes is None:
+            if len(self._kept_passes) > 8:  # batch sizes change rarely; keep a few
+                self._kept_passes.clear()
+            ws = self._workspace(n)
+            forward = self._forward_calls(None, ws, self.rows)[1:]
+            backward, first_delta = self._backward_calls(ws)
+            passes = self._kept_passes[n] = Passes(ws, forward, backward, first_delta)
+        return passes
 
     def _workspace(self, n: int, runs: int | None = None):
         runs = self.runs if runs is None else runs
@@ -190,6 +222,7 @@ class Engine:
         return self._workspaces.get(lead, list(self.shape.sizes[1:]), n)
 
     def _forward_calls(self, xt, ws, rows) -> list[Call]:
+        """z_l = W_l·[a_{l−1}; 1], a_l = f(z_l), up to the output's scores."""
         calls, a = [], xt
         for l, w in enumerate(rows[:-1]):
             calls.append((self._product, (w, a, ws.z[l])))
@@ -197,17 +230,18 @@ class Engine:
             a = ws.a[l]
         return calls + [(self._product, (rows[-1], a, ws.z[-1]))]
 
-    def _backward_calls(self, xt, ws) -> list[Call]:
+    def _backward_calls(self, ws) -> tuple[list[Call], np.ndarray]:
+        """From the output's δ (in z_L): f'(z) of every hidden layer; ∂/∂W_l = δ_l·[a_{l−1};
+        1]ᵀ and δ_{l−1} = (W_lᵀ·δ_l without the bias row) ⊙ f'(z_{l−1}) down to layer 1;
+        and the first layer's δ, whose product with the batch's inputs is the last call."""
         calls = self.activation.derivative(ws.acts, ws.ders) if ws.a else []
-        inputs, delta = [xt, *ws.a], ws.z[-1]
-        for l in range(len(self.rows) - 1, -1, -1):
-            calls.append((self._product, (delta, transposed(inputs[l]), self.grad_rows[l])))
-            if l == 0:
-                break
-            calls.append((self._product, (transposed(self.rows[l]), delta, ws.back[l - 1])))
-            delta = ws.back[l - 1][..., :-1, :]  # Wᵀ·δ without the bias row, times f'(z)
+        delta = ws.z[-1]
+        for l in range(len(self.rows) - 1, 0, -1):
+            calls.append((self._product, (delta, transposed(ws.a[l - 1]), self.grad_rows[l])))
+            calls.append((self._product, (self._rows_t[l], delta, ws.back[l - 1])))
+            delta = ws.back[l - 1][..., :-1, :]
             calls.append((np.multiply, (delta, ws.der[l - 1], delta)))
-        return calls
+        return calls, delta
 
     def _by_run(self, zt: np.ndarray) -> np.ndarray:
         """Output scores (…, groups·m, n) as (runs, m, n), a view."""
