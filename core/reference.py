@@ -107,7 +107,8 @@ def losses(z, y, kind: str, loss: str):
         if kind == "sigmoid":  # −[y log p + (1 − y) log(1 − p)], from the logit
             return np.logaddexp(0.0, z[:, 0]) - y * z[:, 0]
         top = z.max(axis=1)  # log Σ_j e^(z_j) − z_y, shifted so exp never overflows
-        return top + np.log(np.exp(z - top[:, None]).sum(axis=1)) - z[np.arange(len(y)), y.astype(int)]
+        true = z[np.arange(len(y)), y.astype(int)]
+        return top + np.log(np.exp(z - top[:, None]).sum(axis=1)) - true
     if loss == "mse":
         return ((p - t) ** 2).sum(axis=1)
     if loss == "mae":
