@@ -54,8 +54,8 @@ class RunData:
         self.splits = Splits(*(len(p) for p in parts))
         self.xt = np.ascontiguousarray(with_bias_column(feature_matrix(rows[:, :2], features)).T)
         self.y = np.ascontiguousarray(rows[:, 2])
-        self._batches: tuple[int, list[Batch]] | None = None
-        self._epoch_arrays: tuple[int, list[EpochArrays]] | None = None
+        self._batches: dict[int, list[Batch]] = {}  # for the last batch size asked
+        self._epoch_arrays: dict[int, list[EpochArrays]] = {}
 
     def batch(self, start: int, size: int) -> Batch:
         stop = min(start + size, self.splits.fit)
@@ -63,9 +63,9 @@ class RunData:
 
     def batches(self, size: int) -> list[Batch]:
         """An epoch's mini-batches, kept for the last batch size asked."""
-        if self._batches is None or self._batches[0] != size:
-            self._batches = (size, self.batches_from(0, size))
-        return self._batches[1]
+        if size not in self._batches:
+            self._batches = {size: self.batches_from(0, size)}
+        return self._batches[size]
 
     def batches_from(self, row: int, size: int) -> list[Batch]:
         """The mini-batches of the rest of an epoch, from ``row`` on."""
@@ -74,10 +74,10 @@ class RunData:
     def epoch_arrays(self, size: int) -> list[EpochArrays]:
         """The epoch's full mini-batches, then the smaller last one if any, each group
         with a leading batch axis: a stack of runs stacks these, one call per array."""
-        if self._epoch_arrays is None or self._epoch_arrays[0] != size:
+        if size not in self._epoch_arrays:
             batches = self.batches(size)
             groups = [[b for b in batches if b.n == size], [b for b in batches if b.n != size]]
-            arrays = [EpochArrays(np.stack([b.xt for b in g]), np.stack([b.y for b in g]))
-                      for g in groups if g]
-            self._epoch_arrays = (size, arrays)
-        return self._epoch_arrays[1]
+            self._epoch_arrays = {size: [EpochArrays(np.stack([b.xt for b in g]),
+                                                     np.stack([b.y for b in g]))
+                                         for g in groups if g]}
+        return self._epoch_arrays[size]

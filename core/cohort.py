@@ -20,7 +20,8 @@ import threading
 import numpy as np
 
 from core.batches import Batch
-from core.engine import Engine, Hyper
+from core.engine import Engine
+from core.hyper import Hyper
 from core.layers import Workspaces
 from core.trainer import DIVERGED, Trainer
 

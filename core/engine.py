@@ -28,11 +28,11 @@ import numpy as np
 
 from core.activations import ACTIVATIONS
 from core.calls import Call, product, run, transposed
+from core.hyper import Hyper, Rates, Spread
 from core.layers import Workspace, Workspaces, flat_views, layer_shapes, weight_mask
 from core.losses import LOSSES
 from core.optimizers import make_optimizer
 from core.outputs import misclassified_calls
-from core.regularizers import REGULARIZERS
 
 
 class Shape(NamedTuple):
@@ -42,26 +42,6 @@ class Shape(NamedTuple):
     activation: str
     kind: str  # the output kind (core.outputs)
     loss: str | None
-
-
-class Hyper(NamedTuple):
-    """What may differ between the runs of one engine (hot fields of the configuration)."""
-
-    learning_rate: float
-    regularization: str
-    reg_rate: float
-
-    @classmethod
-    def of(cls, config) -> Hyper:
-        return cls(config.learning_rate, config.regularization, config.reg_rate)
-
-
-class Penalty(NamedTuple):
-    """One regularizer on the runs that use it: coef = λ (·η when folded) on weights."""
-
-    regularizer: object
-    coef: np.ndarray  # shaped as params
-    where: np.ndarray | None  # (K, 1): the runs it applies to, None for all
 
 
 class Plan(NamedTuple):
@@ -112,10 +92,11 @@ class Engine:
         self._product = product(2 if self.runs == 1 else 3)
         self._workspaces = workspaces if workspaces is not None else Workspaces(2**22)
         self.optimizer, self.optimizer_name, self.version = None, None, 0
-        self.grad_mask, self.penalties = None, []
+        self._spread = Spread(params.shape, self.weight_mask, owner)
+        self.rates = Rates(None, None, None, [])
         self._rows_t = [transposed(r) for r in self.rows]
         self._kept_passes: dict[int, Passes] = {}
-        self._tail: tuple[int, list[Call]] | None = None  # penalty and update, by version
+        self._tail: Plan | None = None  # the penalty and the update
         self._measure_plan: MeasurePlan | None = None
 
     def _views(self, flat: np.ndarray) -> list[np.ndarray]:
@@ -126,47 +107,13 @@ class Engine:
     # --- what the runs are trained with -------------------------------------------------
     def configure(self, hypers: Sequence[Hyper], optimizer: str,
                   active: np.ndarray | None = None) -> None:
-        """Each output run's rate and penalty (K·groups of them; ``active`` False: frozen,
-        rate 0 and gradient 0); the optimizer, new and zeroed when its name changes."""
+        """Each output run's rate and penalty (K·groups of them; ``active`` False: a
+        frozen variant); the optimizer, new and zeroed when its name changes."""
         if optimizer != self.optimizer_name:
             self.optimizer = make_optimizer(optimizer, self.params.shape)
             self.optimizer_name = optimizer
-        rates = np.array([h.learning_rate for h in hypers], dtype=np.float64)
-        if active is not None:
-            rates = np.where(active, rates, 0.0)
-        folds = self.optimizer.folds_rate
-        self.delta_rate = self._per_output_run(rates if folds else np.ones_like(rates))
-        self.rate = self._per_param(rates)
-        self.grad_mask = None
-        if self.owner is not None:
-            live = np.ones(len(hypers), bool) if active is None else np.asarray(active)
-            self.grad_mask = np.where(self.owner >= 0, live[self.owner], False)[None] * 1.0
-        self.penalties = [self._penalty(hypers, name, rates if folds else 1.0)
-                          for name in ("l1", "l2")
-                          if any(h.regularization == name and h.reg_rate > 0 for h in hypers)]
+        self.rates = self._spread.rates(hypers, self.optimizer.folds_rate, active)
         self.version += 1
-
-    def _penalty(self, hypers: Sequence[Hyper], name: str, scale) -> Penalty:
-        lam = np.array([h.reg_rate if h.regularization == name else 0.0 for h in hypers])
-        coef = np.broadcast_to(self._per_param(lam * scale) * self.weight_mask,
-                               self.params.shape).copy()
-        if self.grad_mask is not None:  # a frozen variant, and the zeros between blocks
-            coef *= self.grad_mask
-        where = None
-        if self.owner is None and self.runs > 1 and not (lam > 0).all():
-            where = (lam > 0).reshape(-1, 1)
-        return Penalty(REGULARIZERS[name], coef, where)
-
-    def _per_output_run(self, values: np.ndarray) -> np.ndarray:
-        """One value per output run, (R, 1, 1); 0-d for one (the fastest operand)."""
-        return np.array(values[0]) if len(values) == 1 else values.reshape(-1, 1, 1)
-
-    def _per_param(self, values: np.ndarray) -> np.ndarray:
-        """0-d for a lone run, (K, 1) for a stack, (1, P) by ``owner`` for a block."""
-        if self.owner is not None:
-            return np.where(self.owner >= 0, values[np.maximum(self.owner, 0)], 0.0)[None]
-        return self._per_output_run(values).reshape(-1, 1) if self.runs > 1 else \
-            np.array(values[0])
 
     # --- a step --------------------------------------------------------------------------
     def step(self, batch) -> None:
@@ -177,14 +124,16 @@ class Engine:
         run(plan.calls)
 
     def _step_calls(self, batch) -> list[Call]:
-        if self._tail is None or self._tail[0] != self.version:
-            self._tail = (self.version, self._penalty_calls() +
-                          self.optimizer.update(self.params, self.grad, self.rate))
-        return self.gradient_calls(batch.xt, batch.y, self.delta_rate / batch.n) + self._tail[1]
+        if self._tail is None or self._tail.version != self.version:
+            tail = self._penalty_calls() + self.optimizer.update(self.params, self.grad,
+                                                                 self.rates.rate)
+            self._tail = Plan(self, self.version, tail)
+        w = self.rates.delta_rate / batch.n
+        return self.gradient_calls(batch.xt, batch.y, w) + self._tail.calls
 
     def _penalty_calls(self) -> list[Call]:
         calls = []
-        for regularizer, coef, where in self.penalties:  # grad += coef·R'(w)
+        for regularizer, coef, where in self.rates.penalties:  # grad += coef·R'(w)
             calls += regularizer.gradient(self.params, coef, self._tmp)
             if where is None:
                 calls.append((np.add, (self.grad, self._tmp, self.grad)))
@@ -201,8 +150,8 @@ class Engine:
         calls += self.loss.delta(self._by_run(p.ws.z[-1]), y, w)
         calls += p.backward
         calls.append((self._product, (p.first_delta, transposed(xt), self.grad_rows[0])))
-        if self.grad_mask is not None:
-            calls.append((np.multiply, (self.grad, self.grad_mask, self.grad)))
+        if self.rates.grad_mask is not None:
+            calls.append((np.multiply, (self.grad, self.rates.grad_mask, self.grad)))
         return calls
 
     def _passes(self, n: int) -> Passes:

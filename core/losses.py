@@ -33,10 +33,13 @@ import numpy as np
 from core.activations import ACTIVATIONS
 from core.calls import HALF, ONE, ZERO, Call, const, full, run
 from core.outputs import (
+    column,
     error_rate,  # noqa: F401  (part of this module's interface)
+    labels_t,
     misclassified,  # noqa: F401
     softmax,  # noqa: F401
     softmax_calls,
+    sum_outputs,
     targets_t,
 )
 
@@ -48,25 +51,14 @@ class LossOnOutput(NamedTuple):
     delta: Callable[[np.ndarray, np.ndarray, np.ndarray], list[Call]]
 
 
-def _labels(y: np.ndarray, zt: np.ndarray) -> np.ndarray:
-    """The labels as (…, 1, n) rows, full size for one output (a fast operand)."""
-    rows = np.asarray(y, dtype=np.float64)[..., None, :]
-    return full(rows, zt.shape) if zt.shape[-2] == 1 else rows
-
-
 def _tanh_of_half(zt: np.ndarray, out: np.ndarray, half=HALF) -> list[Call]:
     """out ← tanh(half·z) (half: ½, or c/2 per example)."""
     return [(np.multiply, (zt, half, out)), *ACTIVATIONS["tanh"].forward(out, out)]
 
 
-def _sum_outputs(values: np.ndarray, out: np.ndarray) -> Call:
-    """out (…, 1, n) ← Σ over the outputs of ``values`` (…, m, n)."""
-    return (partial(np.add.reduce, axis=-2, keepdims=True, out=out), (values,))
-
-
-def _column(zt: np.ndarray) -> np.ndarray:
-    """A buffer for one number per example and run, (…, 1, n)."""
-    return np.empty(zt.shape[:-2] + (1, zt.shape[-1]))
+def _signs(y: np.ndarray, zt: np.ndarray) -> np.ndarray:
+    """c = 1 − 2y for 0/1 labels (+1 for class 0, −1 for class 1), full size."""
+    return full(1.0 - 2.0 * labels_t(y, zt), zt.shape)
 
 
 # --- cross-entropy: −log ŷ_true, from the logits so it never sees log 0 ---------------
@@ -74,7 +66,7 @@ def sigmoid_cross_entropy_value(zt, y, out) -> list[Call]:
     """−[y·log σ(z) + (1 − y)·log(1 − σ(z))] = softplus(c·z), c = 1 − 2y, with
     softplus(x) = max(x, 0) + log1p(e^(−|x|))."""
     x, tail = np.empty_like(zt), out[..., None, :]
-    return [(np.multiply, (zt, full(1.0 - 2.0 * _labels(y, zt), zt.shape), x)),
+    return [(np.multiply, (zt, _signs(y, zt), x)),
             (np.abs, (x, tail)), (np.negative, (tail, tail)), (np.exp, (tail, tail)),
             (np.log1p, (tail, tail)), (partial(np.maximum, out=x), (x, ZERO)),
             (np.add, (tail, x, tail))]
@@ -82,18 +74,18 @@ def sigmoid_cross_entropy_value(zt, y, out) -> list[Call]:
 
 def sigmoid_cross_entropy_delta(zt, y, w) -> list[Call]:
     """w·(σ(z) − y) = tanh(z/2)·(w/2) + w·(½ − y): four calls."""
-    scale, offset = full(w * 0.5, zt.shape), full(w * (0.5 - _labels(y, zt)), zt.shape)
+    scale, offset = full(w * 0.5, zt.shape), full(w * (0.5 - labels_t(y, zt)), zt.shape)
     return [*_tanh_of_half(zt, zt), (np.multiply, (zt, scale, zt)), (np.add, (zt, offset, zt))]
 
 
 def softmax_cross_entropy_value(zt, y, out) -> list[Call]:
     """log Σ_j e^(z_j) − z_y, shifted by max z so exp never overflows."""
     onehot = full(targets_t(y, zt.shape[-2]), zt.shape)
-    shifted, top, tail = np.empty_like(zt), _column(zt), out[..., None, :]
+    shifted, top, tail = np.empty_like(zt), column(zt), out[..., None, :]
     return [(partial(np.maximum.reduce, axis=-2, keepdims=True, out=top), (zt,)),
             (np.subtract, (zt, top, shifted)), (np.exp, (shifted, shifted)),
-            _sum_outputs(shifted, tail), (np.log, (tail, tail)), (np.add, (tail, top, tail)),
-            (np.multiply, (zt, onehot, shifted)), _sum_outputs(shifted, top),  # z_y
+            sum_outputs(shifted, tail), (np.log, (tail, tail)), (np.add, (tail, top, tail)),
+            (np.multiply, (zt, onehot, shifted)), sum_outputs(shifted, top),  # z_y
             (np.subtract, (tail, top, tail))]
 
 
@@ -108,7 +100,7 @@ def softmax_cross_entropy_delta(zt, y, w) -> list[Call]:
 def sigmoid_mse_value(zt, y, out) -> list[Call]:
     """(σ − y)² = (t + c)²/4."""
     tail = out[..., None, :]
-    return [*_tanh_of_half(zt, tail), (np.add, (tail, full(1.0 - 2.0 * _labels(y, zt), zt.shape),
+    return [*_tanh_of_half(zt, tail), (np.add, (tail, _signs(y, zt),
                                                 tail)),
             (np.square, (tail, tail)), (np.multiply, (tail, QUARTER, tail))]
 
@@ -116,7 +108,7 @@ def sigmoid_mse_value(zt, y, out) -> list[Call]:
 def sigmoid_mse_delta(zt, y, w) -> list[Call]:
     """w·2(σ − y)·σ(1 − σ) = (t + c)·(1 − t²)·(w/4): seven calls."""
     square = np.empty_like(zt)
-    c, scale = full(1.0 - 2.0 * _labels(y, zt), zt.shape), full(w * 0.25, zt.shape)
+    c, scale = _signs(y, zt), full(w * 0.25, zt.shape)
     return [*_tanh_of_half(zt, zt), (np.square, (zt, square)),
             (np.subtract, (ONE, square, square)), (np.add, (zt, c, zt)),
             (np.multiply, (zt, square, zt)), (np.multiply, (zt, scale, zt))]
@@ -124,12 +116,12 @@ def sigmoid_mse_delta(zt, y, w) -> list[Call]:
 
 def linear_mse_value(zt, y, out) -> list[Call]:
     tail = out[..., None, :]
-    return [(np.subtract, (zt, _labels(y, zt), tail)), (np.square, (tail, tail))]
+    return [(np.subtract, (zt, labels_t(y, zt), tail)), (np.square, (tail, tail))]
 
 
 def linear_mse_delta(zt, y, w) -> list[Call]:
     """w·2(z − y) = z·2w − 2w·y."""
-    scale, offset = full(2.0 * w, zt.shape), full(2.0 * w * _labels(y, zt), zt.shape)
+    scale, offset = full(2.0 * w, zt.shape), full(2.0 * w * labels_t(y, zt), zt.shape)
     return [(np.multiply, (zt, scale, zt)), (np.subtract, (zt, offset, zt))]
 
 
@@ -142,7 +134,7 @@ def _mse_dp(p, target, out) -> list[Call]:
 def sigmoid_mae_value(zt, y, out) -> list[Call]:
     """|σ − y| = σ(c·z) = ½·tanh(c·z/2) + ½."""
     tail = out[..., None, :]
-    half_c = full(0.5 * (1.0 - 2.0 * _labels(y, zt)), zt.shape)
+    half_c = full(0.5 * (1.0 - 2.0 * labels_t(y, zt)), zt.shape)
     return [*_tanh_of_half(zt, tail, half_c), (np.multiply, (tail, HALF, tail)),
             (np.add, (tail, HALF, tail))]
 
@@ -150,19 +142,19 @@ def sigmoid_mae_value(zt, y, out) -> list[Call]:
 def sigmoid_mae_delta(zt, y, w) -> list[Call]:
     """w·sign(σ − y)·σ(1 − σ) = c·(1 − t²)·(w/4) (σ lies strictly between 0 and 1, so
     sign(σ − y) = c). Five calls."""
-    scale = full((1.0 - 2.0 * _labels(y, zt)) * (w * 0.25), zt.shape)
+    scale = full((1.0 - 2.0 * labels_t(y, zt)) * (w * 0.25), zt.shape)
     return [*_tanh_of_half(zt, zt), (np.square, (zt, zt)), (np.subtract, (ONE, zt, zt)),
             (np.multiply, (zt, scale, zt))]
 
 
 def linear_mae_value(zt, y, out) -> list[Call]:
     tail = out[..., None, :]
-    return [(np.subtract, (zt, _labels(y, zt), tail)), (np.abs, (tail, tail))]
+    return [(np.subtract, (zt, labels_t(y, zt), tail)), (np.abs, (tail, tail))]
 
 
 def linear_mae_delta(zt, y, w) -> list[Call]:
     """w·sign(z − y)."""
-    return [(np.subtract, (zt, _labels(y, zt), zt)), (np.sign, (zt, zt)),
+    return [(np.subtract, (zt, labels_t(y, zt), zt)), (np.sign, (zt, zt)),
             (np.multiply, (zt, full(w, zt.shape), zt))]
 
 
@@ -177,7 +169,7 @@ def _softmax_value(per_output: Callable) -> Callable:
     def value(zt, y, out) -> list[Call]:
         p, target = np.empty_like(zt), full(targets_t(y, zt.shape[-2]), zt.shape)
         return [*softmax_calls(zt, p), (np.subtract, (p, target, p)), (per_output, (p, p)),
-                _sum_outputs(p, out[..., None, :])]
+                sum_outputs(p, out[..., None, :])]
     return value
 
 
@@ -186,16 +178,16 @@ def _softmax_delta(dl_dp: Callable) -> Callable:
     softmax Jacobian), times w."""
     def delta(zt, y, w) -> list[Call]:
         target, scale = full(targets_t(y, zt.shape[-2]), zt.shape), full(w, zt.shape)
-        p, g, column = np.empty_like(zt), np.empty_like(zt), _column(zt)
+        p, g, gp = np.empty_like(zt), np.empty_like(zt), column(zt)
         return [*softmax_calls(zt, p), *dl_dp(p, target, g), (np.multiply, (g, p, zt)),
-                _sum_outputs(zt, column), (np.subtract, (g, column, g)),
+                sum_outputs(zt, gp), (np.subtract, (g, gp, g)),
                 (np.multiply, (p, g, zt)), (np.multiply, (zt, scale, zt))]
     return delta
 
 
 # --- hinge: binary max(0, 1 − t·z), t = ±1; K classes Σ_{j≠y} max(0, z_j − z_y + 1) ----
 def binary_hinge_value(zt, y, out) -> list[Call]:
-    tail, minus_t = out[..., None, :], full(1.0 - 2.0 * _labels(y, zt), zt.shape)
+    tail, minus_t = out[..., None, :], _signs(y, zt)
     return [(np.multiply, (zt, minus_t, tail)), (np.add, (tail, ONE, tail)),
             (partial(np.maximum, out=tail), (tail, ZERO))]
 
@@ -203,44 +195,43 @@ def binary_hinge_value(zt, y, out) -> list[Call]:
 def binary_hinge_delta(zt, y, w) -> list[Call]:
     """w·∂/∂z max(0, 1 − t·z) = −t·w where 1 − t·z > 0, else 0 (t = 2y − 1; 0 at the
     kink): the step H(1 − t·z) as ``heaviside(…, 0)``."""
-    minus_t = full(1.0 - 2.0 * _labels(y, zt), zt.shape)
+    minus_t = _signs(y, zt)
     return [(np.multiply, (zt, minus_t, zt)), (np.add, (zt, ONE, zt)),
             (np.heaviside, (zt, ZERO, zt)), (np.multiply, (zt, minus_t * w, zt))]
 
 
-def _margins(zt, onehot, out, column) -> list[Call]:
+def _margins(zt, onehot, out, own) -> list[Call]:
     """out ← z_j − z_y + 1 for j ≠ y, 0 for j = y (the true class does not compete)."""
-    return [(np.multiply, (zt, onehot, out)), _sum_outputs(out, column),  # z_y
-            (np.subtract, (zt, column, out)), (np.add, (out, ONE, out)),
+    return [(np.multiply, (zt, onehot, out)), sum_outputs(out, own),  # own ← z_y
+            (np.subtract, (zt, own, out)), (np.add, (out, ONE, out)),
             (np.multiply, (out, 1.0 - onehot, out))]
 
 
 def multiclass_hinge_value(zt, y, out) -> list[Call]:
     onehot = full(targets_t(y, zt.shape[-2]), zt.shape)
     margins = np.empty_like(zt)
-    return [*_margins(zt, onehot, margins, _column(zt)),
+    return [*_margins(zt, onehot, margins, column(zt)),
             (partial(np.maximum, out=margins), (margins, ZERO)),
-            _sum_outputs(margins, out[..., None, :])]
+            sum_outputs(margins, out[..., None, :])]
 
 
 def multiclass_hinge_delta(zt, y, w) -> list[Call]:
     """With a_j = H(z_j − z_y + 1) for j ≠ y (H(0) = 0, and a_y = 0): ∂L_i/∂z_j = a_j and
     ∂L_i/∂z_y = −Σ_j a_j; times w."""
     onehot = full(targets_t(y, zt.shape[-2]), zt.shape)
-    active, column = np.empty_like(zt), _column(zt)
-    return [*_margins(zt, onehot, active, column), (np.heaviside, (active, ZERO, active)),
-            _sum_outputs(active, column), (np.multiply, (onehot, column, zt)),
+    active, count = np.empty_like(zt), column(zt)
+    return [*_margins(zt, onehot, active, count), (np.heaviside, (active, ZERO, active)),
+            sum_outputs(active, count), (np.multiply, (onehot, count, zt)),
             (np.subtract, (active, zt, zt)), (np.multiply, (zt, full(w, zt.shape), zt))]
 
 
-def _hinge(kind_value: bool):
-    """The binary or the K-class hinge, by the number of outputs."""
-    def pick(zt, y, arg):
-        binary = zt.shape[-2] == 1
-        if kind_value:
-            return (binary_hinge_value if binary else multiclass_hinge_value)(zt, y, arg)
-        return (binary_hinge_delta if binary else multiclass_hinge_delta)(zt, y, arg)
-    return pick
+def hinge_value(zt, y, out) -> list[Call]:
+    """The binary hinge for one output, the K-class one for several."""
+    return (binary_hinge_value if zt.shape[-2] == 1 else multiclass_hinge_value)(zt, y, out)
+
+
+def hinge_delta(zt, y, w) -> list[Call]:
+    return (binary_hinge_delta if zt.shape[-2] == 1 else multiclass_hinge_delta)(zt, y, w)
 
 
 @dataclass(frozen=True)
@@ -277,7 +268,7 @@ LOSSES: dict[str, Loss] = {
         "sigmoid": LossOnOutput(sigmoid_mae_value, sigmoid_mae_delta),
         "softmax": LossOnOutput(_softmax_value(np.abs), _softmax_delta(_mae_dp)),
         "linear": LossOnOutput(linear_mae_value, linear_mae_delta)}),
-    "hinge": Loss({"raw": LossOnOutput(_hinge(True), _hinge(False))}),
+    "hinge": Loss({"raw": LossOnOutput(hinge_value, hinge_delta)}),
 }
 
 

@@ -21,7 +21,7 @@ from functools import partial
 import numpy as np
 
 from core.activations import sigmoid
-from core.calls import Call, run
+from core.calls import Call, full, run
 
 
 def output_kind(loss: str, task: str, n_classes: int) -> str:
@@ -37,14 +37,29 @@ def n_outputs(task: str, n_classes: int) -> int:
     return 1 if task == "regression" or n_classes == 2 else n_classes
 
 
+def column(zt: np.ndarray) -> np.ndarray:
+    """A buffer for one number per example and run, (…, 1, n)."""
+    return np.empty(zt.shape[:-2] + (1, zt.shape[-1]), dtype=zt.dtype)
+
+
+def sum_outputs(values: np.ndarray, out: np.ndarray) -> Call:
+    """out (…, 1, n) ← Σ over the outputs of ``values`` (…, m, n), as a bound call."""
+    return (partial(np.add.reduce, axis=-2, keepdims=True, out=out), (values,))
+
+
+def labels_t(y: np.ndarray, zt: np.ndarray) -> np.ndarray:
+    """The labels as (…, 1, n) rows; full size for one output (a fast operand)."""
+    rows = np.asarray(y, dtype=np.float64)[..., None, :]
+    return full(rows, zt.shape) if zt.shape[-2] == 1 else rows
+
+
 def softmax_calls(zt: np.ndarray, out: np.ndarray) -> list[Call]:
     """softmax over the outputs (axis −2), into ``out``: e^(z − max z) / Σ e^(z − max z),
     shifted by the maximum so exp never overflows."""
-    column = np.empty(zt.shape[:-2] + (1, zt.shape[-1]), dtype=zt.dtype)
-    return [(partial(np.maximum.reduce, axis=-2, keepdims=True, out=column), (zt,)),
-            (np.subtract, (zt, column, out)), (np.exp, (out, out)),
-            (partial(np.add.reduce, axis=-2, keepdims=True, out=column), (out,)),
-            (np.divide, (out, column, out))]
+    top = column(zt)
+    return [(partial(np.maximum.reduce, axis=-2, keepdims=True, out=top), (zt,)),
+            (np.subtract, (zt, top, out)), (np.exp, (out, out)), sum_outputs(out, top),
+            (np.divide, (out, top, out))]
 
 
 def softmax_t(zt: np.ndarray) -> np.ndarray:

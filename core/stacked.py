@@ -24,7 +24,8 @@ import numpy as np
 
 from core.config import Config
 from core.datasets import Dataset
-from core.engine import Engine, Hyper, Shape
+from core.engine import Engine, Shape
+from core.hyper import Hyper
 from core.layers import flat_views, layer_shapes
 from core.trainer import DIVERGED, Trainer
 

@@ -20,8 +20,9 @@ import numpy as np
 from core.batches import Batch, RunData
 from core.config import Config
 from core.datasets import Dataset, make_dataset
-from core.engine import Engine, Hyper, Shape
+from core.engine import Engine, Shape
 from core.history import finite, history_entry
+from core.hyper import Hyper
 from core.network import Network
 from core.outputs import n_outputs, output_kind
 from core.regularizers import REGULARIZERS

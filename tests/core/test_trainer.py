@@ -89,7 +89,7 @@ def test_epoch_walks_consecutive_mini_batches_in_order():
         net.params[:] = expected
         grad = net.data_gradient(x[start : start + 7], y[start : start + 7], "cross_entropy")
         expected = expected - 0.03 * grad
-    net.params[:] = trainer._last_good
+    trainer.back_to_last_epoch()  # the weights the epoch began from
     trainer.train_epochs(1)
     np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-12)
 
@@ -118,7 +118,7 @@ def test_kept_step_calls_follow_a_hot_change(change):
             r_grad = REGULARIZERS[config.regularization](expected)[1]
             grad = grad + config.reg_rate * r_grad * net.weight_mask
         expected = expected - config.learning_rate * grad
-    net.params[:] = trainer._last_good
+    trainer.back_to_last_epoch()  # the weights the epoch began from
     trainer.train_epochs(1)
     np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-12, atol=1e-15)
 
