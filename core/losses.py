@@ -32,12 +32,16 @@ import numpy as np
 
 from core.activations import ACTIVATIONS
 from core.calls import HALF, ONE, ZERO, Call, const, full, run
-from core.outputs import (
+from core.outputs import (  # noqa: F401  (the output kinds' names stay importable here)
     column,
-    error_rate,  # noqa: F401  (part of this module's interface)
+    error_rate,
     labels_t,
-    misclassified,  # noqa: F401
-    softmax,  # noqa: F401
+    misclassified,
+    n_outputs,
+    output_kind,
+    predict,
+    predicted_class,
+    softmax,
     softmax_calls,
     sum_outputs,
     targets_t,

@@ -101,18 +101,27 @@ def score_of_label_t(zt: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.take_along_axis(zt, labels[..., None, :], axis=-2)[..., 0, :]
 
 
-def misclassified_t(zt: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per example, whether the predicted class is wrong (the 0-1 loss), shape (…, n).
+def predicted_class_t(zt: np.ndarray) -> np.ndarray:
+    """Per example, the class the scores predict, shape (…, n).
 
     One output predicts class 1 when z > 0 (σ(z) > ½, or a positive hinge score);
     several predict the largest.
     """
-    predicted = (zt[..., 0, :] > 0) if zt.shape[-2] == 1 else zt.argmax(axis=-2)
-    return predicted != y
+    return (zt[..., 0, :] > 0).astype(np.intp) if zt.shape[-2] == 1 else zt.argmax(axis=-2)
+
+
+def predicted_class(z: np.ndarray) -> np.ndarray:
+    """``predicted_class_t`` for (n, m) scores."""
+    return predicted_class_t(z.T)
+
+
+def misclassified_t(zt: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per example, whether the predicted class is wrong (the 0-1 loss), shape (…, n)."""
+    return predicted_class_t(zt) != y
 
 
 def misclassified_calls(zt: np.ndarray, y: np.ndarray, out: np.ndarray) -> list[Call]:
-    """``misclassified_t`` as bound calls, into the boolean ``out`` (…, n)."""
+    """``misclassified_t`` as bound calls (the same rule), into the boolean ``out``."""
     if zt.shape[-2] == 1:
         truth = np.ascontiguousarray(np.broadcast_to(np.asarray(y) == 1, out.shape))
         return [(np.greater, (zt[..., 0, :], np.array(0.0), out)),

@@ -148,9 +148,10 @@ class Trainer:
         self.network.params[:] = self._last_good
 
     # --- measurement ------------------------------------------------------------------
-    def _measure(self) -> dict:
+    def _measure(self, epoch: int = 0) -> dict:
+        """The entry for the current weights, as epoch ``epoch``."""
         losses, wrong = self.engine.measure(self.data.xt, self.data.y)
-        return history_entry(self.epoch, losses[0], None if wrong is None else wrong[0],
+        return history_entry(epoch, losses[0], None if wrong is None else wrong[0],
                              self.data.splits, self.penalty())
 
     def penalty(self, params: np.ndarray | None = None) -> float:
