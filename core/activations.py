@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from core.calls import Call, const, run
 # our machines) while ``np.exp`` is vectorised (≈5 ns), so past a few hundred elements
 # tanh(z) = 1 − 2/(e^(2z) + 1) is several times faster; below that, one call is cheaper.
 TANH_BY_EXP_FROM = 256
+F64 = np.dtype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class Activation:
     def fn(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """f(z), into ``out`` when given."""
         out = np.empty_like(z) if out is None else out
+        if z.dtype is not F64:  # pictures (float32): np.tanh itself, nothing overflows
+            run(self.forward(z, out))
+            return out
         with np.errstate(over="ignore"):  # tanh's e^(2z) = inf gives exactly 1
             run(self.forward(z, out))
         return out
@@ -47,8 +51,16 @@ def tanh_by_exp(z: np.ndarray) -> bool:
     """Whether tanh goes through exp for this matrix (float64, at least TANH_BY_EXP_FROM
     elements). Decided per matrix (the last two axes), so a stack of networks computes
     bit for bit what each network computes alone."""
-    matrix_size = z.shape[-1] * z.shape[-2] if z.ndim > 1 else z.size
-    return z.dtype == np.float64 and matrix_size >= TANH_BY_EXP_FROM
+    if z.dtype is not F64:
+        return False
+    return (z.shape[-1] * z.shape[-2] if z.ndim > 1 else z.size) >= TANH_BY_EXP_FROM
+
+
+@lru_cache(maxsize=32)
+def _constant(value: float, dtype) -> np.ndarray:
+    """A 0-d constant of the operands' dtype (float32 pictures stay float32); shared,
+    never written."""
+    return const(value, dtype)
 
 
 # --- tanh: a = tanh(z);  f'(z) = 1 − a² ----------------------------------------------
@@ -56,29 +68,29 @@ def _tanh(z, out):
     """tanh(z); large float64 matrices as 1 − 2/(e^(2z) + 1), within 1e-16 absolute."""
     if not tanh_by_exp(z):
         return [(np.tanh, (z, out))]
-    one, two = const(1.0), const(2.0)
+    one, two = _constant(1.0, F64), _constant(2.0, F64)
     return [(np.multiply, (z, two, out)), (np.exp, (out, out)), (np.add, (out, one, out)),
             (np.divide, (two, out, out)), (np.subtract, (one, out, out))]
 
 
 def _tanh_der(a, out):
-    return [(np.multiply, (a, a, out)), (np.subtract, (const(1.0, a.dtype), out, out))]
+    return [(np.multiply, (a, a, out)), (np.subtract, (_constant(1.0, a.dtype), out, out))]
 
 
 # --- sigmoid: a = σ(z) = 1/(1 + e^(−z)) = ½·tanh(z/2) + ½ (never overflows); σ' = a(1 − a)
 def _sigmoid(z, out):
-    half = const(0.5, z.dtype)
+    half = _constant(0.5, z.dtype)
     return [(np.multiply, (z, half, out)), *_tanh(out, out),
             (np.multiply, (out, half, out)), (np.add, (out, half, out))]
 
 
 def _sigmoid_der(a, out):
-    return [(np.subtract, (const(1.0, a.dtype), a, out)), (np.multiply, (out, a, out))]
+    return [(np.subtract, (_constant(1.0, a.dtype), a, out)), (np.multiply, (out, a, out))]
 
 
 # --- relu: a = max(z, 0);  f'(z) = 1 where z > 0, else 0 = sign(a), since a ≥ 0 ---------
 def _relu(z, out):
-    return [(partial(np.maximum, out=out), (z, const(0.0, z.dtype)))]
+    return [(partial(np.maximum, out=out), (z, _constant(0.0, z.dtype)))]
 
 
 def _relu_der(a, out):
@@ -91,7 +103,7 @@ def _linear(z, out):
 
 
 def _linear_der(a, out):
-    return [(np.copyto, (out, const(1.0, a.dtype)))]
+    return [(np.copyto, (out, _constant(1.0, a.dtype)))]
 
 
 def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
