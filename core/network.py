@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from core.activations import ACTIVATIONS
-from core.batches import Batch
 from core.calls import const, run
 from core.engine import Engine, Shape
 from core.layers import flat_views, layer_shapes, weight_mask, with_bias_column  # noqa: F401
@@ -66,7 +65,6 @@ class Network:
 
     def data_gradient(self, x_aug: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
         """∂(mean data loss)/∂params for one mini-batch (the engine's own calls), a copy."""
-        engine = self.engine(loss)
-        batch = Batch(np.ascontiguousarray(x_aug.T), np.asarray(y, dtype=np.float64))
-        run(engine.gradient_calls(batch.xt, batch.y, const(1.0 / batch.n)))
+        engine, y = self.engine(loss), np.asarray(y, dtype=np.float64)
+        run(engine.gradient_calls(np.ascontiguousarray(x_aug.T), y, const(1.0 / len(y))))
         return engine.grad[0].copy()
