@@ -30,7 +30,7 @@ from core.activations import ACTIVATIONS
 from core.calls import Call, product, run, transposed
 from core.hyper import Hyper, Rates, Spread
 from core.layers import Workspace, Workspaces, flat_views, layer_shapes, weight_mask
-from core.losses import LOSSES
+from core.losses import LOSSES, tanh_of_half
 from core.optimizers import make_optimizer
 from core.outputs import misclassified_calls
 
@@ -68,6 +68,7 @@ class Passes(NamedTuple):
 
     ws: Workspace
     forward: list[Call]  # after the first layer's product: up to the output's scores
+    derivatives: list[Call]  # f'(z) of every hidden layer, over ``ws.acts`` at once
     backward: list[Call]  # back-propagation, all but the first layer's ∂/∂W
     first_delta: np.ndarray  # the first layer's δ, (…, units, n)
 
@@ -89,6 +90,9 @@ class Engine:
         self.activation = ACTIVATIONS[shape.activation]
         # this loss on this output: its value and delta (None: an engine for forward passes)
         self.loss = LOSSES[shape.loss].kinds[shape.kind] if shape.loss else None
+        # tanh hidden layers' derivative 1 − a² is the 1 − t² a sigmoid loss needs
+        self._shares_tanh = bool(self.loss and self.loss.from_t and shape.activation == "tanh"
+                                 and len(shape.sizes) > 2)
         self._product = product(2 if self.runs == 1 else 3)
         self._workspaces = workspaces if workspaces is not None else Workspaces(2**22)
         self.optimizer, self.optimizer_name, self.version = None, None, 0
@@ -147,7 +151,12 @@ class Engine:
         batch of n rows, are made once (``Passes``)."""
         p = self._passes(xt.shape[-1])
         calls = [(self._product, (self.rows[0], xt, p.ws.z[0])), *p.forward]
-        calls += self.loss.delta(self._by_run(p.ws.z[-1]), y, w)
+        zt = self._by_run(p.ws.z[-1])
+        if self._shares_tanh:  # the output's 1 − t² from the hidden layers' calls
+            t, d = self._by_run(p.ws.out_t), self._by_run(p.ws.out_der)
+            calls += [*tanh_of_half(zt, t), *p.derivatives, *self.loss.from_t(t, d, zt, y, w)]
+        else:
+            calls += [*self.loss.delta(zt, y, w), *p.derivatives]
         calls += p.backward
         calls.append((self._product, (p.first_delta, transposed(xt), self.grad_rows[0])))
         if self.rates.grad_mask is not None:
@@ -161,8 +170,10 @@ class Engine:
                 self._kept_passes.clear()
             ws = self._workspace(n)
             forward = self._forward_calls(None, ws, self.rows)[1:]
+            derivatives = self.activation.derivative(ws.acts, ws.ders) if ws.a else []
             backward, first_delta = self._backward_calls(ws)
-            passes = self._kept_passes[n] = Passes(ws, forward, backward, first_delta)
+            passes = Passes(ws, forward, derivatives, backward, first_delta)
+            self._kept_passes[n] = passes
         return passes
 
     def _workspace(self, n: int, runs: int | None = None):
@@ -180,11 +191,11 @@ class Engine:
         return calls + [(self._product, (rows[-1], a, ws.z[-1]))]
 
     def _backward_calls(self, ws) -> tuple[list[Call], np.ndarray]:
-        """From the output's δ (in z_L): f'(z) of every hidden layer; ∂/∂W_l = δ_l·[a_{l−1};
-        1]ᵀ and δ_{l−1} = (W_lᵀ·δ_l without the bias row) ⊙ f'(z_{l−1}) down to layer 1;
-        and the first layer's δ, whose product with the batch's inputs is the last call."""
-        calls = self.activation.derivative(ws.acts, ws.ders) if ws.a else []
-        delta = ws.z[-1]
+        """From the output's δ (in z_L), with f'(z) of every hidden layer made:
+        ∂/∂W_l = δ_l·[a_{l−1}; 1]ᵀ and δ_{l−1} = (W_lᵀ·δ_l without the bias row) ⊙
+        f'(z_{l−1}) down to layer 1; and the first layer's δ, whose product with the
+        batch's inputs is the last call."""
+        calls, delta = [], ws.z[-1]
         for l in range(len(self.rows) - 1, 0, -1):
             calls.append((self._product, (delta, transposed(ws.a[l - 1]), self.grad_rows[l])))
             calls.append((self._product, (self._rows_t[l], delta, ws.back[l - 1])))

@@ -49,15 +49,19 @@ class Workspace:
     output), with leading axes ``lead`` (a stack of runs): pre-activations ``z``; every
     hidden layer's activations ``a`` (units + 1, n), last row 1, as rows of one buffer
     ``acts``, and their derivatives ``der`` as rows of ``ders``, so f'(z) of all layers is
-    one or two calls; and Wᵀ·δ, ``back``. Nothing in them lasts beyond one pass."""
+    one or two calls; and Wᵀ·δ, ``back``. The last rows of ``acts`` and ``ders``,
+    ``out_t`` and ``out_der``, are the output's: a sigmoid output's t = tanh(z/2) there
+    gets its 1 − t² from the same calls as tanh hidden layers (``core.engine``). Nothing
+    in them lasts beyond one pass."""
 
     def __init__(self, lead: tuple, units: list[int], n: int):
         hidden = units[:-1]
         starts = np.cumsum([0] + [k + 1 for k in hidden]).tolist()
-        self.acts = np.ones(lead + (starts[-1], n))
-        self.ders = np.empty(lead + (starts[-1], n))
+        self.acts = np.ones(lead + (starts[-1] + units[-1], n))
+        self.ders = np.empty(lead + (starts[-1] + units[-1], n))
         self.a = [self.acts[..., o : o + k + 1, :] for o, k in zip(starts, hidden)]
         self.der = [self.ders[..., o : o + k, :] for o, k in zip(starts, hidden)]
+        self.out_t, self.out_der = self.acts[..., starts[-1] :, :], self.ders[..., starts[-1] :, :]
         self.z = [np.empty(lead + (k, n)) for k in units]
         self.back = [np.empty(lead + (k + 1, n)) for k in hidden]  # bias row unused
         self.nbytes = sum(a.nbytes for a in (self.acts, self.ders, *self.z, *self.back))

@@ -53,11 +53,24 @@ TWO, QUARTER = const(2.0), const(0.25)
 class LossOnOutput(NamedTuple):
     value: Callable[[np.ndarray, np.ndarray, np.ndarray], list[Call]]
     delta: Callable[[np.ndarray, np.ndarray, np.ndarray], list[Call]]
+    # a sigmoid output's delta from t = tanh(z/2) and d = 1 − t²: (t, d, out, y, w) → calls
+    # (the engine may have d from the tanh hidden layers' derivative calls)
+    from_t: Callable | None = None
 
 
-def _tanh_of_half(zt: np.ndarray, out: np.ndarray, half=HALF) -> list[Call]:
+def tanh_of_half(zt: np.ndarray, out: np.ndarray, half=HALF) -> list[Call]:
     """out ← tanh(half·z) (half: ½, or c/2 per example)."""
     return [(np.multiply, (zt, half, out)), *ACTIVATIONS["tanh"].forward(out, out)]
+
+
+def _through_t(from_t: Callable) -> Callable:
+    """A sigmoid loss whose delta needs t = tanh(z/2) and d = 1 − t² (tanh's derivative,
+    from ``core.activations``): the delta makes both, then ``from_t``."""
+    def delta(zt, y, w) -> list[Call]:
+        d = np.empty_like(zt)
+        return [*tanh_of_half(zt, zt), *ACTIVATIONS["tanh"].derivative(zt, d),
+                *from_t(zt, d, zt, y, w)]
+    return delta
 
 
 def _signs(y: np.ndarray, zt: np.ndarray) -> np.ndarray:
@@ -79,7 +92,7 @@ def sigmoid_cross_entropy_value(zt, y, out) -> list[Call]:
 def sigmoid_cross_entropy_delta(zt, y, w) -> list[Call]:
     """w·(σ(z) − y) = tanh(z/2)·(w/2) + w·(½ − y): four calls."""
     scale, offset = full(w * 0.5, zt.shape), full(w * (0.5 - labels_t(y, zt)), zt.shape)
-    return [*_tanh_of_half(zt, zt), (np.multiply, (zt, scale, zt)), (np.add, (zt, offset, zt))]
+    return [*tanh_of_half(zt, zt), (np.multiply, (zt, scale, zt)), (np.add, (zt, offset, zt))]
 
 
 def softmax_cross_entropy_value(zt, y, out) -> list[Call]:
@@ -104,18 +117,16 @@ def softmax_cross_entropy_delta(zt, y, w) -> list[Call]:
 def sigmoid_mse_value(zt, y, out) -> list[Call]:
     """(σ − y)² = (t + c)²/4."""
     tail = out[..., None, :]
-    return [*_tanh_of_half(zt, tail), (np.add, (tail, _signs(y, zt),
+    return [*tanh_of_half(zt, tail), (np.add, (tail, _signs(y, zt),
                                                 tail)),
             (np.square, (tail, tail)), (np.multiply, (tail, QUARTER, tail))]
 
 
-def sigmoid_mse_delta(zt, y, w) -> list[Call]:
-    """w·2(σ − y)·σ(1 − σ) = (t + c)·(1 − t²)·(w/4): seven calls."""
-    square = np.empty_like(zt)
-    c, scale = _signs(y, zt), full(w * 0.25, zt.shape)
-    return [*_tanh_of_half(zt, zt), (np.square, (zt, square)),
-            (np.subtract, (ONE, square, square)), (np.add, (zt, c, zt)),
-            (np.multiply, (zt, square, zt)), (np.multiply, (zt, scale, zt))]
+def sigmoid_mse_from_t(t, d, out, y, w) -> list[Call]:
+    """w·2(σ − y)·σ(1 − σ) = (t + c)·d·(w/4), from t = tanh(z/2) and d = 1 − t², into
+    ``out``: three calls."""
+    c, scale = _signs(y, out), full(w * 0.25, out.shape)
+    return [(np.add, (t, c, out)), (np.multiply, (out, d, out)), (np.multiply, (out, scale, out))]
 
 
 def linear_mse_value(zt, y, out) -> list[Call]:
@@ -139,16 +150,14 @@ def sigmoid_mae_value(zt, y, out) -> list[Call]:
     """|σ − y| = σ(c·z) = ½·tanh(c·z/2) + ½."""
     tail = out[..., None, :]
     half_c = full(0.5 * (1.0 - 2.0 * labels_t(y, zt)), zt.shape)
-    return [*_tanh_of_half(zt, tail, half_c), (np.multiply, (tail, HALF, tail)),
+    return [*tanh_of_half(zt, tail, half_c), (np.multiply, (tail, HALF, tail)),
             (np.add, (tail, HALF, tail))]
 
 
-def sigmoid_mae_delta(zt, y, w) -> list[Call]:
-    """w·sign(σ − y)·σ(1 − σ) = c·(1 − t²)·(w/4) (σ lies strictly between 0 and 1, so
-    sign(σ − y) = c). Five calls."""
-    scale = full((1.0 - 2.0 * labels_t(y, zt)) * (w * 0.25), zt.shape)
-    return [*_tanh_of_half(zt, zt), (np.square, (zt, zt)), (np.subtract, (ONE, zt, zt)),
-            (np.multiply, (zt, scale, zt))]
+def sigmoid_mae_from_t(t, d, out, y, w) -> list[Call]:
+    """w·sign(σ − y)·σ(1 − σ) = c·d·(w/4), from d = 1 − t² (σ lies strictly between 0 and
+    1, so sign(σ − y) = c): one call."""
+    return [(np.multiply, (d, full(_signs(y, out) * (w * 0.25), out.shape), out))]
 
 
 def linear_mae_value(zt, y, out) -> list[Call]:
@@ -265,11 +274,13 @@ LOSSES: dict[str, Loss] = {
         "sigmoid": LossOnOutput(sigmoid_cross_entropy_value, sigmoid_cross_entropy_delta),
         "softmax": LossOnOutput(softmax_cross_entropy_value, softmax_cross_entropy_delta)}),
     "mse": Loss({
-        "sigmoid": LossOnOutput(sigmoid_mse_value, sigmoid_mse_delta),
+        "sigmoid": LossOnOutput(sigmoid_mse_value, _through_t(sigmoid_mse_from_t),
+                                sigmoid_mse_from_t),
         "softmax": LossOnOutput(_softmax_value(np.square), _softmax_delta(_mse_dp)),
         "linear": LossOnOutput(linear_mse_value, linear_mse_delta)}),
     "mae": Loss({
-        "sigmoid": LossOnOutput(sigmoid_mae_value, sigmoid_mae_delta),
+        "sigmoid": LossOnOutput(sigmoid_mae_value, _through_t(sigmoid_mae_from_t),
+                                sigmoid_mae_from_t),
         "softmax": LossOnOutput(_softmax_value(np.abs), _softmax_delta(_mae_dp)),
         "linear": LossOnOutput(linear_mae_value, linear_mae_delta)}),
     "hinge": Loss({"raw": LossOnOutput(hinge_value, hinge_delta)}),
