@@ -26,7 +26,8 @@ from core.layers import Workspaces
 from core.trainer import DIVERGED, Trainer
 
 KEPT_BYTES = 32 * 2**20      # buffers kept between stacks, per thread, at most
-MEASURE_BYTES = 16 * 2**20   # an epoch's measurement goes through members in chunks this big
+MEASURE_BYTES = 2 * 2**20    # an epoch's measurement goes through members in chunks this
+                             # big: buffers of a few sizes, which the allocator reuses
 _local = threading.local()   # each thread its own workspaces
 
 
@@ -129,11 +130,10 @@ def _stacked_batches(members: list[Trainer]) -> list[Batch]:
 
 def _measure_chunks(engine: Engine, members: list[Trainer]) -> list[tuple]:
     """(members, inputs, labels) in chunks of members, so the measurement's arrays stay
-    bounded (``MEASURE_BYTES``) whatever the class."""
-    xt = np.stack([t.data.xt for t in members])
-    y = np.stack([t.data.y for t in members])
-    k, n_all = xt.shape[0], xt.shape[-1]
+    bounded (``MEASURE_BYTES``) whatever the class, and of a few sizes."""
+    n_all = members[0].data.xt.shape[-1]
     per_member = 8 * n_all * sum(2 * rows + cols for rows, cols in engine.layer_shapes)
-    chunk = max(1, min(k, MEASURE_BYTES // per_member))
-    return [(slice(lo, min(k, lo + chunk)), xt[lo : lo + chunk], y[lo : lo + chunk])
-            for lo in range(0, k, chunk)]
+    chunk = max(1, MEASURE_BYTES // per_member)
+    return [(slice(lo, lo + len(part)), np.stack([t.data.xt for t in part]),
+             np.stack([t.data.y for t in part]))
+            for lo in range(0, len(members), chunk) for part in [members[lo : lo + chunk]]]

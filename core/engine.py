@@ -101,7 +101,7 @@ class Engine:
         self._rows_t = [transposed(r) for r in self.rows]
         self._kept_passes: dict[int, Passes] = {}
         self._tail: Plan | None = None  # the penalty and the update
-        self._measure_plan: MeasurePlan | None = None
+        self._measure_plans: dict[tuple, MeasurePlan] = {}  # by the members measured
 
     def _views(self, flat: np.ndarray) -> list[np.ndarray]:
         """Per layer (rows, cols) for one run, (K, rows, cols) for a stack."""
@@ -176,10 +176,10 @@ class Engine:
             self._kept_passes[n] = passes
         return passes
 
-    def _workspace(self, n: int, runs: int | None = None):
+    def _workspace(self, n: int, runs: int | None = None, backward: bool = True):
         runs = self.runs if runs is None else runs
         lead = () if self.runs == 1 else (runs,)
-        return self._workspaces.get(lead, list(self.shape.sizes[1:]), n)
+        return self._workspaces.get(lead, list(self.shape.sizes[1:]), n, backward)
 
     def _forward_calls(self, xt, ws, rows) -> list[Call]:
         """z_l = W_l·[a_{l−1}; 1], a_l = f(z_l), up to the output's scores."""
@@ -212,9 +212,12 @@ class Engine:
         """Each output run's loss on every row and (classification) whether the row is
         misclassified, (runs, N) each, for inputs ``xt`` and labels ``y`` of the
         ``members`` runs. The arrays are the engine's: read them before measuring again."""
-        plan = self._measure_plan
-        if plan is None or plan.xt is not xt or plan.y is not y or plan.members != members:
-            plan = self._measure_plan = self._measure_calls(xt, y, members)
+        key = (members.start, members.stop)
+        plan = self._measure_plans.get(key)
+        if plan is None or plan.xt is not xt or plan.y is not y:
+            if len(self._measure_plans) > 64:  # a stack measures in a few chunks
+                self._measure_plans.clear()
+            plan = self._measure_plans[key] = self._measure_calls(xt, y, members)
         with np.errstate(all="ignore"):  # a diverging run is detected, not warned about
             run(plan.calls)
         return plan.losses, plan.wrong
@@ -242,11 +245,12 @@ class Engine:
         """One run's forward pass, layer by layer: (z_l, a_l) copies, (units, n) each; the
         output layer's a is its z (what it means is the output kind's)."""
         scores = self.forward(xt)
-        ws = self._workspace(xt.shape[-1])
+        ws = self._workspace(xt.shape[-1], backward=False)
         hidden = [(z.copy(), a[:-1].copy()) for z, a in zip(ws.z, ws.a)]
         return hidden + [(scores.copy(), scores.copy())]
 
     def _scores_calls(self, xt, members) -> tuple[list[Call], np.ndarray]:
-        ws = self._workspace(xt.shape[-1], xt.shape[0] if self.runs > 1 else None)
+        ws = self._workspace(xt.shape[-1], xt.shape[0] if self.runs > 1 else None,
+                             backward=False)
         rows = self.rows if members == slice(None) else [r[members] for r in self.rows]
         return self._forward_calls(xt, ws, rows), ws.z[-1]

@@ -54,32 +54,36 @@ class Workspace:
     gets its 1 − t² from the same calls as tanh hidden layers (``core.engine``). Nothing
     in them lasts beyond one pass."""
 
-    def __init__(self, lead: tuple, units: list[int], n: int):
+    def __init__(self, lead: tuple, units: list[int], n: int, backward: bool = True):
         hidden = units[:-1]
         starts = np.cumsum([0] + [k + 1 for k in hidden]).tolist()
         self.acts = np.ones(lead + (starts[-1] + units[-1], n))
-        self.ders = np.empty(lead + (starts[-1] + units[-1], n))
         self.a = [self.acts[..., o : o + k + 1, :] for o, k in zip(starts, hidden)]
-        self.der = [self.ders[..., o : o + k, :] for o, k in zip(starts, hidden)]
-        self.out_t, self.out_der = self.acts[..., starts[-1] :, :], self.ders[..., starts[-1] :, :]
         self.z = [np.empty(lead + (k, n)) for k in units]
-        self.back = [np.empty(lead + (k + 1, n)) for k in hidden]  # bias row unused
-        self.nbytes = sum(a.nbytes for a in (self.acts, self.ders, *self.z, *self.back))
+        arrays = [self.acts, *self.z]
+        if backward:  # a forward pass alone (a measurement) needs none of these
+            self.ders = np.empty(lead + (starts[-1] + units[-1], n))
+            self.der = [self.ders[..., o : o + k, :] for o, k in zip(starts, hidden)]
+            self.out_t = self.acts[..., starts[-1] :, :]
+            self.out_der = self.ders[..., starts[-1] :, :]
+            self.back = [np.empty(lead + (k + 1, n)) for k in hidden]  # bias row unused
+            arrays += [self.ders, *self.back]
+        self.nbytes = sum(a.nbytes for a in arrays)
 
 
 class Workspaces:
-    """Workspaces by (lead, units, n), kept up to ``limit`` bytes (then all are dropped:
+    """Workspaces by (lead, units, n, backward), kept up to ``limit`` bytes (then all are dropped:
     batch sizes and stacks change rarely)."""
 
     def __init__(self, limit: int):
         self.limit = limit
         self.items: dict[tuple, Workspace] = {}
 
-    def get(self, lead: tuple, units: list[int], n: int) -> Workspace:
-        key = (lead, tuple(units), n)
+    def get(self, lead: tuple, units: list[int], n: int, backward: bool = True) -> Workspace:
+        key = (lead, tuple(units), n, backward)
         ws = self.items.get(key)
         if ws is None:
-            ws = Workspace(lead, units, n)
+            ws = Workspace(lead, units, n, backward)
             if sum(w.nbytes for w in self.items.values()) + ws.nbytes > self.limit:
                 self.items.clear()
             if ws.nbytes <= self.limit:
