@@ -10,8 +10,7 @@ from app.protocol import encode_frame
 from core.grid import neuron_bytes, neuron_lines, pictures, to_uint8
 from core.trainer import Trainer
 
-LATEST_KEYS = ("train_loss", "test_loss", "train_error", "test_error", "validation_loss",
-               "validation_error", "penalty")
+LATEST_KEYS = ("train_loss", "test_loss", "train_error", "test_error", "penalty")
 
 
 def build_frame(trainer: Trainer, *, generation: int, state: str, history_from: int,
