@@ -26,7 +26,7 @@ from core.layers import Workspaces
 from core.trainer import DIVERGED, Trainer
 
 KEPT_BYTES = 32 * 2**20      # buffers kept between stacks, per thread, at most
-MEASURE_BYTES = 2 * 2**20    # an epoch's measurement goes through members in chunks this
+MEASURE_BYTES = 2**20        # an epoch's measurement goes through members in chunks this
                              # big: buffers of a few sizes, which the allocator reuses
 _local = threading.local()   # each thread its own workspaces
 
