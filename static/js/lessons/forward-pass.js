@@ -57,7 +57,8 @@ export function forwardSteps(probe, header, activation) {
   });
   const name = outputName(probe);
   const out = name ? apply(name, sup("z", last + 1)) : sup("z", last + 1);
-  steps.push(step(hat, mo("="), out, mo("="), vectorOf(probe.output)));
+  const value = probe.output.length === 1 ? mn(probe.output[0], DIGITS) : vectorOf(probe.output);
+  steps.push(step(hat, mo("="), out, mo("="), value));
   return steps;
 }
 
