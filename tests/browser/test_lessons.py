@@ -104,7 +104,7 @@ def expected_setup(config: dict, strings: dict[str, str]) -> str:
     """A demo's one-line network description, built here from core's rules."""
     setup = network_setup(validate_config(config))
     t = lambda key, **v: strings[key].format(**v)  # noqa: E731
-    parts = [t("setup.inputs", n=len(setup["inputs"]), names=", ".join(setup["inputs"]))]
+    parts = [t("setup.inputs", n=len(setup["inputs"]), names=strings["setup.sep"].join(setup["inputs"]))]
     parts += [t("setup.hidden_one" if n == 1 else "setup.hidden", n=n, f=setup["activation"])
               for n in setup["hidden"]]
     parts.append(t(f"setup.output_{setup['output']}", n=setup["outputs"]))
@@ -174,7 +174,8 @@ def test_the_copied_embed_snippet_pasted_into_a_page_trains(open_page, browser):
     assert errors == []
 
 
-@pytest.mark.parametrize("slug", ["neuron", "neurons", "losses", "softmax"])
+@pytest.mark.parametrize("slug", ["neuron", "layers", "hidden-layer", "neurons", "losses",
+                                  "softmax", "regularization"])
 def test_phone_width_has_no_sideways_scroll(open_page, slug):
     page = open_lesson(open_page(viewport=PHONE), slug)
     assert page.js("() => document.documentElement.scrollWidth") <= PHONE["width"]
