@@ -104,7 +104,8 @@ def expected_setup(config: dict, strings: dict[str, str]) -> str:
     """A demo's one-line network description, built here from core's rules."""
     setup = network_setup(validate_config(config))
     t = lambda key, **v: strings[key].format(**v)  # noqa: E731
-    parts = [t("setup.inputs", n=len(setup["inputs"]), names=strings["setup.sep"].join(setup["inputs"]))]
+    names = strings["setup.sep"].join(setup["inputs"])
+    parts = [t("setup.inputs", n=len(setup["inputs"]), names=names)]
     parts += [t("setup.hidden_one" if n == 1 else "setup.hidden", n=n, f=setup["activation"])
               for n in setup["hidden"]]
     parts.append(t(f"setup.output_{setup['output']}", n=setup["outputs"]))

@@ -128,8 +128,8 @@ def test_a_clicked_point_goes_through_every_layer_with_the_servers_numbers(open_
                     ".querySelectorAll('mn')]; return [...el.querySelectorAll('[data-role="
                     "forward-steps] math')].map((m) => ({last: mns(m.lastElementChild).map((e) =>"
                     " e.textContent), matrix: m.querySelector('mtable') ? [...m.querySelector("
-                    "'mtable').querySelectorAll('mtr')].map((r) => mns(r).map((e) => e.textContent))"
-                    " : null}));")
+                    "'mtable').querySelectorAll('mtr')].map((r) => mns(r).map((e) =>"
+                    " e.textContent)) : null}));")
     vectors = [[number(v) for v in s["last"]] for s in steps]
     layers = expected["layers"]
     wanted = [expected["input"]]
