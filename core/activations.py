@@ -31,7 +31,8 @@ class Activation:
     derivative: Callable[[np.ndarray, np.ndarray], list[Call]]
 
     def fn(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """f(z), into ``out`` when given."""
+        """f(z), into ``out`` when given (integers and lists as float64)."""
+        z = _floats(z)
         out = np.empty_like(z) if out is None else out
         if z.dtype is not F64:  # pictures (float32): np.tanh itself, nothing overflows
             run(self.forward(z, out))
@@ -42,9 +43,15 @@ class Activation:
 
     def der(self, a: np.ndarray) -> np.ndarray:
         """f'(z) from a = f(z)."""
+        a = _floats(a)
         out = np.empty_like(a)
         run(self.derivative(a, out))
         return out
+
+
+def _floats(x) -> np.ndarray:
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
 def tanh_by_exp(z: np.ndarray) -> bool:
