@@ -104,22 +104,20 @@ class Session:
             self.push_frame(time.monotonic())
 
     def send_dataset(self) -> None:
-        data = self.trainer.dataset
         self.send({"type": "dataset", "config": self.trainer.config.to_dict(),
-                   "generation": self.generation,
-                   "train": data.train.tolist(), "test": data.test.tolist()})
+                   "generation": self.generation, **self.trainer.dataset.as_rows()})
 
     def restore(self, epoch: int) -> int:
         """Back to the newest snapshot at or before ``epoch``; paused. Returns its epoch."""
         snap = self.snapshots.at_or_before(epoch)
         self.trainer.restore(snap)
-        self.snapshots.drop_after(snap["epoch"])
+        self.snapshots.drop_after(snap.epoch)
         self.generation += 1
         self.state, self.step_target, self.credit = PAUSED, None, 0.0
         self.dirty = True
         if self.outbox is not None:
             self.push_frame(time.monotonic())
-        return snap["epoch"]
+        return snap.epoch
 
     # --- training (called by the scheduler) -------------------------------------------
     def wants_training(self) -> bool:

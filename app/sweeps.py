@@ -31,7 +31,8 @@ SWEEP_RESOLUTION = 32     # each variant's grid is R×R: small multiples, small 
 SWEEP_FPS = 10            # sweep frames per second per socket, at most
 MAX_SWEEP_EPOCHS = 2000   # 16 variants × 2000 epochs of history stays bounded
 NO_SWEEP = "no_sweep"
-HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_error", "test_error", "penalty")
+HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_error", "test_error",
+                "validation_loss", "validation_error", "penalty")
 LATEST_KEYS = HISTORY_KEYS[1:]
 _ids = itertools.count(1)
 log = logging.getLogger("nnlive.sweeps")
@@ -161,16 +162,17 @@ def start_sweep(session, message: dict) -> None:
         raise ProtocolError(INVALID_FIELD, "vary is missing; it must be {\"field\": F, "
                             "\"values\": [v1, …]} with 2 to 16 values.", "vary")
     try:
-        _, field, configs, _ = parse_sweep(body)
+        start, field, configs, _ = parse_sweep(body)  # start: base, maybe with validation
     except ApiError as exc:
         raise ProtocolError(exc.code, exc.message, exc.field) from None
     old = getattr(session, "sweep", None)
-    sweep = LiveSweep(field, configs, epochs, session.trainer.dataset)
+    same_rows = start.validation_ratio == base.validation_ratio  # else split anew
+    sweep = LiveSweep(field, configs, epochs, session.trainer.dataset if same_rows else None)
     if old is not None:  # the frame rate cap holds across sweeps, per socket
         sweep.next_frame_at = old.next_frame_at
     session.sweep = sweep
     replaced = old.id if old is not None and not old.finished else None
-    session.send(sweep.started_message(base.to_dict(), replaced))
+    session.send(sweep.started_message(start.to_dict(), replaced))
 
 
 def stop_sweep(session, message: dict) -> None:

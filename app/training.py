@@ -14,13 +14,13 @@ import anyio
 
 from core.config import FIELD_NAMES, Config, ConfigError, validate_config
 from core.datasets import make_dataset
-from core.sweep import best_index, run_sweep
+from core.sweep import DATA_FIELDS, best_index, run_sweep, sweep_base
 from core.trainer import Trainer
 
 MAX_EPOCHS = 10_000
 WORKERS = 2
-HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_error", "test_error")
-DATA_FIELDS = ("dataset", "n_points", "noise", "train_ratio", "points", "seed")
+HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_error", "test_error",
+                "validation_loss", "validation_error")
 SWEEP_FIELDS = tuple(f for f in FIELD_NAMES if f not in DATA_FIELDS)
 MIN_VALUES, MAX_VALUES = 2, 16
 
@@ -56,14 +56,14 @@ def _epochs(body: dict) -> int:
     return value
 
 
-def _config(raw, prefix: str = "config") -> Config:
+def _config(raw, prefix: str = "config", resolve=validate_config) -> Config:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise ApiError("invalid_field", "config must be an object of configuration fields.",
                        "config")
     try:
-        return validate_config(raw)
+        return resolve(raw)
     except ConfigError as exc:
         raise ApiError(exc.to_dict()["code"], exc.message, exc.field) from None
 
@@ -88,9 +88,7 @@ def train_run(config: Config, epochs: int, time_limit: float) -> dict:
                            f"{epochs}: over the {time_limit:g} s limit of one request. Ask "
                            "for fewer epochs or a smaller network.", "epochs")
         trainer.train_epochs(min(10, epochs - trainer.epoch))
-    data = trainer.dataset
-    return {"config": config.to_dict(),
-            "dataset": {"train": data.train.tolist(), "test": data.test.tolist()},
+    return {"config": config.to_dict(), "dataset": trainer.dataset.as_rows(),
             "initial": initial,
             "final": {"weights": trainer.weights(), "biases": trainer.biases()},
             "history": _history(trainer.history)}
@@ -98,7 +96,7 @@ def train_run(config: Config, epochs: int, time_limit: float) -> dict:
 
 def parse_sweep(body) -> tuple[Config, str, list[Config], int]:
     body = _check_keys(body, ("config", "vary", "epochs"))
-    base = _config(body.get("config"))
+    base = _config(body.get("config"), resolve=sweep_base)  # validation_ratio 0 → 20
     vary = _check_keys(body.get("vary"), ("field", "values"), "vary")
     field = vary.get("field")
     if field not in SWEEP_FIELDS:

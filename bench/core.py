@@ -1,10 +1,14 @@
-"""Speed of the training core: epochs/s, µs per mini-batch step, grid ms, stacked sweeps.
+"""Speed of the training core: epochs/s, µs per mini-batch step, grid ms, stacked sweeps,
+and every loss on every output kind.
 
     .venv/bin/python bench/core.py              # NumPy only
     .venv/bin/python bench/core.py --vs-torch   # also PyTorch CPU eager, same process
+    .venv/bin/python bench/core.py --core /tmp/base   # another checkout's core/, to
+        # compare before and after (git archive main core | tar -x -C /tmp/base)
 
-Every figure is the median of several runs; compare figures as ratios within one run
-(the machine is shared and noisy). Set to one BLAS thread, as the server runs.
+Every figure is the median of several runs (the per-loss lines: the best of rounds that
+take turns, so a busy moment hits every loss alike); compare figures as ratios within
+one run (the machine is shared and noisy). Set to one BLAS thread, as the server runs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if "--core" in sys.argv:  # before anything imports core: the other checkout's comes first
+    sys.path.insert(0, sys.argv[sys.argv.index("--core") + 1])
 
 from core.cohort import train_together  # noqa: E402
 from core.config import validate_config  # noqa: E402
@@ -31,6 +37,23 @@ CASES = {
     "b default circle, full batch (250)": {"batch_size": 250},
     "c 6 hidden layers x 8, batch 10": {"hidden": [8] * 6},
     "d three_blobs, 8 hidden, softmax, batch 10": {"dataset": "three_blobs", "hidden": [8]},
+}
+
+
+# TensorFlow Playground's work (circle, 250 training points, 2-4-2-1 tanh, batch 10,
+# lr 0.03, train and test loss every epoch) with every loss; the other output kinds on
+# the same network: three classes (softmax, and hinge's raw scores) and regression.
+LOSS_CASES = {
+    "cross_entropy, sigmoid": {},
+    "mse, sigmoid": {"loss": "mse"},
+    "mae, sigmoid": {"loss": "mae"},
+    "hinge, raw (1 output)": {"loss": "hinge"},
+    "mse, linear (plane)": {"dataset": "plane"},
+    "mae, linear (plane)": {"dataset": "plane", "loss": "mae"},
+    "cross_entropy, softmax (three_blobs)": {"dataset": "three_blobs"},
+    "mse, softmax (three_blobs)": {"dataset": "three_blobs", "loss": "mse"},
+    "mae, softmax (three_blobs)": {"dataset": "three_blobs", "loss": "mae"},
+    "hinge, raw (3 outputs, three_blobs)": {"dataset": "three_blobs", "loss": "hinge"},
 }
 
 
@@ -52,8 +75,23 @@ def bench_epochs(fields: dict, epochs: int = 200) -> tuple[float, float]:
         trainer.train_epochs(epochs)
 
     seconds = median_time(run)
-    steps = epochs * len(trainer._batches)
+    steps = epochs * trainer.batches_per_epoch
     return epochs / seconds, seconds / steps * 1e6
+
+
+def bench_losses(rounds: int = 60, epochs: int = 20) -> dict[str, float]:
+    """Epochs/s of each loss case: the best of ``rounds`` short rounds that take turns,
+    so a busy moment of the machine falls on every case alike."""
+    trainers = {name: Trainer(validate_config({"seed": 1, **fields}))
+                for name, fields in LOSS_CASES.items()}
+    best = dict.fromkeys(trainers, 0.0)
+    for _ in range(rounds):
+        for name, trainer in trainers.items():
+            trainer.reset()
+            start = time.perf_counter()
+            trainer.train_epochs(epochs)
+            best[name] = max(best[name], epochs / (time.perf_counter() - start))
+    return best
 
 
 def bench_grid(fields: dict, resolution: int) -> float:
@@ -98,7 +136,14 @@ def bench_cohort(size: int, epochs: int = 10) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--vs-torch", action="store_true", help="also time PyTorch CPU eager")
+    parser.add_argument("--core", metavar="PATH", help="import core/ from this directory")
     args = parser.parse_args()
+    print("every loss and output kind, 2-4-2 tanh, batch 10 (best of 60 rounds of 20 epochs)")
+    losses = bench_losses()
+    for name, eps in losses.items():
+        same = "cross_entropy, softmax (three_blobs)" if "three_blobs" in name else \
+            "cross_entropy, sigmoid"
+        print(f"  {name:40s} {eps:7.0f} epochs/s  {eps / losses[same]:5.2f}x cross-entropy")
     print("training (median of 5 runs of 200 epochs)")
     ours = {}
     for name, fields in CASES.items():

@@ -38,6 +38,14 @@ class Dataset:
     task: str
     validation: np.ndarray = field(default_factory=lambda: np.empty((0, 3)))
 
+    def as_rows(self) -> dict:
+        """``{"train", "test"}`` as lists of [x1, x2, label] rows (the API's and the
+        WebSocket's form), and ``"validation"`` when there is a validation split."""
+        rows = {"train": self.train.tolist(), "test": self.test.tolist()}
+        if len(self.validation):
+            rows["validation"] = self.validation.tolist()
+        return rows
+
 
 def _class_counts(n: int, k: int) -> list[int]:
     """Split n points over k classes as evenly as possible (the first classes get the extra)."""

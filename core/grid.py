@@ -14,9 +14,10 @@ from functools import lru_cache
 
 import numpy as np
 
+from core.activations import sigmoid
 from core.features import feature_matrix
-from core.losses import softmax
 from core.network import Network
+from core.outputs import softmax
 
 EXTENT = 6.0
 
@@ -79,7 +80,7 @@ def _output_values(network: Network, z: np.ndarray) -> np.ndarray:
     """(R·R,) for one output; (R·R, K) for several, the class index innermost."""
     kind = network.output_kind
     if kind == "sigmoid":
-        return 0.5 * np.tanh(0.5 * z[0]) + 0.5
+        return sigmoid(z[0])
     if kind == "softmax" or (kind == "raw" and z.shape[0] > 1):
         return softmax(z.T)  # multi-class hinge scores shown as their softmax, for colour only
     return z[0]

@@ -3,7 +3,9 @@
 For a point x = (x1, x2): its input features, then for each layer z = a_prev·W + b and
 its activation, the output (probabilities for sigmoid/softmax), and — given a label —
 that one example's data loss and the gradient of that loss with respect to every
-weight and bias (λ·R(w) is left out: it does not depend on the point).
+weight and bias (λ·R(w) is left out: it does not depend on the point). The numbers are
+the engine's own (``core.engine``), on an engine of its own, so a probe never disturbs
+a run.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from core.features import feature_matrix
-from core.losses import LOSSES, predict
-from core.network import Network, with_bias_column
+from core.layers import with_bias_column
+from core.losses import LOSSES
+from core.network import Network
+from core.outputs import predict
 
 
 def probe(network: Network, features, x, label=None, loss: str = "cross_entropy") -> dict:
@@ -24,51 +28,19 @@ def probe(network: Network, features, x, label=None, loss: str = "cross_entropy"
     """
     xy = np.asarray(x, dtype=float).reshape(1, 2)
     inputs = feature_matrix(xy, features)
-    layers, a = [], with_bias_column(inputs)
-    for l, layer in enumerate(network.layers):
-        z = a @ layer
-        last = l == len(network.layers) - 1
-        act = z if last else network.activation.fn(z)
-        layers.append({"z": z[0].tolist(), "a": act[0].tolist()})
-        a = with_bias_column(act)
-    z_out = np.array([layers[-1]["z"]])
+    x_aug = with_bias_column(inputs)
+    trace = network.engine().trace(np.ascontiguousarray(x_aug.T))
+    layers = [{"z": z[:, 0].tolist(), "a": a[:, 0].tolist()} for z, a in trace]
+    z_out = trace[-1][0].T  # (1, m)
     prediction = predict(z_out, network.output_kind)[0]
-    result = {
-        "input": inputs[0].tolist(),
-        "layers": layers,
-        "output": prediction.tolist(),
-        "probabilities": prediction.tolist()
-        if network.output_kind in ("sigmoid", "softmax")
-        else None,
-        "loss": None,
-        "gradients": None,
-    }
+    probabilities = network.output_kind in ("sigmoid", "softmax")
+    result = {"input": inputs[0].tolist(), "layers": layers, "output": prediction.tolist(),
+              "probabilities": prediction.tolist() if probabilities else None,
+              "loss": None, "gradients": None}
     if label is not None:
-        result.update(_loss_and_gradients(network, inputs, z_out, label, loss))
+        y = np.array([float(label)])
+        grad = network.layer_views(network.data_gradient(x_aug, y, loss))
+        result["loss"] = float(LOSSES[loss].value(z_out, y, network.output_kind)[0])
+        result["gradients"] = {"weights": [g[:-1].tolist() for g in grad],
+                               "biases": [g[-1].tolist() for g in grad]}
     return result
-
-
-def _loss_and_gradients(network, inputs, z_out, label, loss) -> dict:
-    """Backpropagation for this one example, on its own arrays (the network's training
-    buffers are left alone, so a probe never disturbs a run)."""
-    y = np.array([float(label)])
-    value = float(LOSSES[loss].value(z_out, y, network.output_kind)[0])
-    acts, zs, a = [], [], with_bias_column(inputs)
-    for layer in network.layers:
-        acts.append(a)
-        zs.append(a @ layer)
-        a = with_bias_column(network.activation.fn(zs[-1]))
-    dz = LOSSES[loss].grad(z_out, y, network.output_kind)
-    grads = [None] * len(network.layers)
-    for l in range(len(network.layers) - 1, -1, -1):
-        grads[l] = acts[l].T @ dz
-        if l > 0:
-            da = dz @ network.layers[l][:-1].T
-            dz = da * network.activation.der(zs[l - 1], acts[l][:, :-1])
-    return {
-        "loss": value,
-        "gradients": {
-            "weights": [g[:-1].tolist() for g in grads],
-            "biases": [g[-1].tolist() for g in grads],
-        },
-    }

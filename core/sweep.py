@@ -1,4 +1,4 @@
-"""Several variants of one configuration, trained together, ranked by test loss.
+"""Several variants of one configuration, trained together, ranked by validation loss.
 
 Variants that share the number of hidden layers, the activation, the loss, the
 optimizer, the batch size and the features are trained as one block network
@@ -12,16 +12,20 @@ the run ``Trainer`` would give to float precision. Variants that cannot share a 
 (another activation, loss, …) train in their own.
 
 ``SweepRun`` trains a few epochs at a time (the live sweep of a WebSocket session);
-``run_sweep`` trains to the end at once (``POST /api/sweep``).
+``run_sweep`` trains to the end at once (``POST /api/sweep``). The best variant is the
+one with the lowest final validation loss, never chosen on the test set: a sweep whose
+configuration holds no rows out runs every variant with validation_ratio 20
+(``sweep_base``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 
-from core.config import Config
+from core.config import Config, ConfigError, validate_config
 from core.datasets import Dataset, make_dataset
 from core.stacked import BlockStack
 from core.trainer import DIVERGED, Trainer
@@ -32,6 +36,30 @@ def _stack_key(config: Config) -> tuple:
         len(config.hidden), config.activation, config.loss, config.optimizer,
         config.batch_size, config.features,
     )
+
+
+SWEEP_VALIDATION_RATIO = 20  # percent held out when a sweep's config holds none out
+DATA_FIELDS = ("dataset", "n_points", "noise", "train_ratio", "validation_ratio", "points",
+               "seed")  # what every variant of a sweep shares: the same rows, the same split
+
+
+def sweep_base(raw: Mapping) -> Config:
+    """The configuration a sweep's variants start from: ``raw`` validated, with
+    validation_ratio 20 when it is 0 or missing (a sweep chooses its best on validation
+    rows). A field that no longer fits the smaller training set (a batch_size larger than
+    the rows left) is refused, naming it, never shrunk."""
+    config = validate_config(raw)
+    if config.validation_ratio > 0:
+        return config
+    try:
+        return validate_config({**raw, "seed": config.seed,
+                                "validation_ratio": SWEEP_VALIDATION_RATIO})
+    except ConfigError as exc:
+        raise ConfigError(exc.field, f"{exc.message} A sweep chooses its best variant on "
+                          "validation rows and this config holds none out (validation_ratio "
+                          f"0), so the sweep holds out {SWEEP_VALIDATION_RATIO} % of the "
+                          f"training points: give a smaller {exc.field}, or a "
+                          "validation_ratio.", exc.allowed, exc.received) from None
 
 
 MAX_BLOCK_UNITS = 64  # units per layer in one block: past this, dense blocks waste flops
@@ -60,6 +88,9 @@ class SweepRun:
     """
 
     def __init__(self, configs: list[Config], dataset: Dataset | None = None):
+        if len({tuple(getattr(c, f) for f in DATA_FIELDS) for c in configs}) > 1:
+            raise ValueError(f"a sweep's variants share their data: {', '.join(DATA_FIELDS)} "
+                             "must be the same in every config")
         self.configs = list(configs)
         self.dataset = dataset if dataset is not None else make_dataset(configs[0])
         keys: dict[tuple, list[int]] = defaultdict(list)
@@ -119,11 +150,15 @@ def run_sweep(configs: list[Config], epochs: int, dataset: Dataset | None = None
     return run.results()
 
 
-def final_test_loss(history: list[dict]) -> float:
-    loss = history[-1]["test_loss"]
+def final_validation_loss(history: list[dict]) -> float:
+    loss = history[-1].get("validation_loss")
     return loss if loss is not None and np.isfinite(loss) else np.inf
 
 
-def best_index(results: list[dict]) -> int:
-    """The variant with the lowest final test loss (non-finite or missing ranks last)."""
-    return min(range(len(results)), key=lambda i: final_test_loss(results[i]["history"]))
+def best_index(results: list[dict]) -> int | None:
+    """The variant with the lowest final validation loss (non-finite ranks last; on a
+    tie, the first); None when no variant holds validation rows out (the test set never
+    chooses)."""
+    if all(r["history"][-1].get("validation_loss") is None for r in results):
+        return None
+    return min(range(len(results)), key=lambda i: final_validation_loss(results[i]["history"]))

@@ -29,7 +29,7 @@ def test_train_is_reproducible_for_a_fixed_seed(server):
     assert data["config"]["seed"] == 42 and len(data["dataset"]["train"]) == 50
     assert [h["epoch"] for h in data["history"]] == list(range(21))
     assert set(data["history"][0]) == {"epoch", "train_loss", "test_loss", "train_error",
-                                       "test_error"}
+                                       "test_error", "validation_loss", "validation_error"}
     assert data["initial"]["weights"] != data["final"]["weights"]
     zero = _post(server, "/api/train", {"config": {"seed": 42, "n_points": 100}, "epochs": 0})
     assert zero.json()["final"] == data["initial"] and len(zero.json()["history"]) == 1
@@ -56,7 +56,7 @@ def test_train_bad_json_is_400(server):
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_json"
 
 
-def test_sweep_variants_match_train_and_best_is_lowest_test_loss(server):
+def test_sweep_variants_match_train_and_best_is_lowest_validation_loss(server):
     config = {"seed": 9, "n_points": 100, "hidden": [3]}
     values = [0.01, 0.3]
     answer = _post(server, "/api/sweep", {"config": config, "epochs": 15,
@@ -64,9 +64,10 @@ def test_sweep_variants_match_train_and_best_is_lowest_test_loss(server):
     assert answer.status_code == 200
     sweep = answer.json()
     assert [v["value"] for v in sweep["variants"]] == values
-    losses = [v["history"][-1]["test_loss"] for v in sweep["variants"]]
+    losses = [v["history"][-1]["validation_loss"] for v in sweep["variants"]]
     assert sweep["best"] == losses.index(min(losses))
-    alone = _post(server, "/api/train", {"config": {**config, "learning_rate": 0.3},
+    alone = _post(server, "/api/train", {"config": {**config, "learning_rate": 0.3,
+                                                    "validation_ratio": 20},  # as the sweep
                                          "epochs": 15}).json()
     variant = sweep["variants"][1]
     assert variant["config"] == alone["config"]

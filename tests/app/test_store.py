@@ -100,7 +100,7 @@ def test_a_packed_run_comes_back_bit_for_bit_and_trains_on_identically(fields):
     original = _trained(**fields)
     restored, initial = unpack_run(pack_run(original))
     _same_run(original, restored)
-    assert initial["epoch"] == 0
+    assert initial.epoch == 0
     original.train_epochs(5)
     restored.train_epochs(5)
     _same_run(original, restored)
@@ -115,7 +115,7 @@ def test_a_session_record_keeps_run_state_and_restores_to_epoch_zero():
     back = Session.from_record(session.token, "5.6.7.8", settings, record)
     assert (back.state, back.generation, back.speed) == (PAUSED, 3, 250)
     _same_run(session.trainer, back.trainer)
-    assert back.snapshots.at_or_before(0)["epoch"] == 0  # "train from here" still has 0
+    assert back.snapshots.at_or_before(0).epoch == 0  # "train from here" still has 0
     idle = Session.encode_record(Session("t", "a", settings).to_record())
     assert Session.from_record("t", "a", settings, idle).trainer is None  # never started
 

@@ -61,13 +61,14 @@ def test_sweep_streams_small_multiples_and_equals_lone_runs(server, run):
         assert grid.shape == (SWEEP_RESOLUTION, SWEEP_RESOLUTION) and grid.std() > 0
         history = [h for f in frames for h in f.header["variants"][i]["history"]]
         assert [h["epoch"] for h in history] == list(range(epochs + 1))  # complete
-        lone = Trainer(validate_config({"seed": 11, "hidden": hidden}))
+        # the sweep holds 20 % out for validation: the config had validation_ratio 0
+        lone = Trainer(validate_config({"seed": 11, "hidden": hidden, "validation_ratio": 20}))
         lone.train_epochs(epochs)
         ours = [[h["train_loss"], h["test_loss"]] for h in history]
         theirs = [[h["train_loss"], h["test_loss"]] for h in lone.history]
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
         assert done["variants"][i]["test_loss"] == history[-1]["test_loss"]
-    finals = [v["test_loss"] for v in done["variants"]]
+    finals = [v["validation_loss"] for v in done["variants"]]
     assert done["best"] == int(np.argmin(finals)) == last.header["best"]
     assert done["stopped"] is False and done["epoch"] == epochs
     assert len(main) >= 2 and main[-1].header["epoch"] > main[0].header["epoch"]
@@ -147,8 +148,8 @@ def test_api_sweep_variants_equal_api_train_and_best_is_lowest(server):
                                          "vary": {"field": "hidden", "values": values}})
     assert [v["value"] for v in sweep["variants"]] == values
     for variant, hidden in zip(sweep["variants"], values):
-        alone = _post(server, "/api/train", {"config": {**config, "hidden": hidden},
-                                             "epochs": 40})
+        alone = _post(server, "/api/train", {"config": {**config, "hidden": hidden,
+                                                        "validation_ratio": 20}, "epochs": 40})
         assert variant["config"] == alone["config"]
         keys = ("train_loss", "test_loss", "train_error", "test_error")
         ours = [[h[k] for k in keys] for h in variant["history"]]
@@ -157,7 +158,7 @@ def test_api_sweep_variants_equal_api_train_and_best_is_lowest(server):
         for a, b in zip(variant["final"]["weights"] + variant["final"]["biases"],
                         alone["final"]["weights"] + alone["final"]["biases"]):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-    finals = [v["history"][-1]["test_loss"] for v in sweep["variants"]]
+    finals = [v["history"][-1]["validation_loss"] for v in sweep["variants"]]
     assert sweep["best"] == int(np.argmin(finals))
     assert finals[0] > min(finals)  # xor needs a hidden layer
 

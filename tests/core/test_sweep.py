@@ -49,17 +49,19 @@ def test_learning_rate_and_lambda_variants_stack():
     _compare(configs, 20)
 
 
-def test_mixed_activations_train_one_by_one_and_rank_by_test_loss():
-    configs = [validate_config({"seed": 6, "activation": a}) for a in ("tanh", "linear")]
+def test_mixed_activations_train_one_by_one_and_rank_by_validation_loss():
+    configs = [validate_config({"seed": 6, "activation": a, "validation_ratio": 20})
+               for a in ("tanh", "linear")]
     results = _compare(configs, 60)
-    losses = [r["history"][-1]["test_loss"] for r in results]
+    losses = [r["history"][-1]["validation_loss"] for r in results]
     assert best_index(results) == int(np.argmin(losses))
     assert losses[0] < losses[1]  # circle data is not linearly separable
 
 
 def test_a_diverging_variant_does_not_stop_the_others():
     configs = [validate_config({"seed": 1, "learning_rate": lr, "dataset": "plane",
-                                "activation": "relu"}) for lr in (0.01, 10)]
+                                "activation": "relu", "validation_ratio": 20})
+               for lr in (0.01, 10)]
     results = run_sweep(configs, 100)
     assert results[1]["state"] == "diverged" and results[0]["state"] == "ready"
     assert len(results[0]["history"]) == 101

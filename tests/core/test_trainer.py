@@ -83,12 +83,13 @@ def test_epoch_walks_consecutive_mini_batches_in_order():
     trainer = _trainer(batch_size=7, n_points=60)
     net = trainer.network
     expected = net.params.copy()
-    x, y = trainer._x_train, trainer._y_train
+    fit = trainer.data.splits.fit  # the rows trained on, [x, 1] and labels
+    x, y = trainer.data.xt[:, :fit].T, trainer.data.y[:fit]
     for start in range(0, len(y), 7):
         net.params[:] = expected
         grad = net.data_gradient(x[start : start + 7], y[start : start + 7], "cross_entropy")
         expected = expected - 0.03 * grad
-    net.params[:] = trainer._last_good
+    trainer.back_to_last_epoch()  # the weights the epoch began from
     trainer.train_epochs(1)
     np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-12)
 
@@ -108,7 +109,8 @@ def test_kept_step_calls_follow_a_hot_change(change):
     trainer.apply_hot(config)
     net, b = trainer.network, config.batch_size
     expected = net.params.copy()
-    x, y = trainer._x_train, trainer._y_train
+    fit = trainer.data.splits.fit  # the rows trained on, [x, 1] and labels
+    x, y = trainer.data.xt[:, :fit].T, trainer.data.y[:fit]
     for start in range(0, len(y), b):
         net.params[:] = expected
         grad = net.data_gradient(x[start : start + b], y[start : start + b], "cross_entropy")
@@ -116,7 +118,7 @@ def test_kept_step_calls_follow_a_hot_change(change):
             r_grad = REGULARIZERS[config.regularization](expected)[1]
             grad = grad + config.reg_rate * r_grad * net.weight_mask
         expected = expected - config.learning_rate * grad
-    net.params[:] = trainer._last_good
+    trainer.back_to_last_epoch()  # the weights the epoch began from
     trainer.train_epochs(1)
     np.testing.assert_allclose(trainer.network.params, expected, rtol=1e-12, atol=1e-15)
 
