@@ -150,14 +150,18 @@ def loss_and_grad(name: str, kind: str, z: np.ndarray, y: np.ndarray) -> tuple[f
     return float(loss.value(z, y, kind).mean()), loss.grad(z, y, kind) / n
 
 
-def misclassified(z: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per example, whether the predicted class is wrong (the 0-1 loss).
+def predicted_class(z: np.ndarray) -> np.ndarray:
+    """Per example, the class the scores z (n, m) predict.
 
     One output predicts class 1 when z > 0 (σ(z) > ½, or a positive hinge score);
     several predict the largest.
     """
-    predicted = (z[:, 0] > 0) if z.shape[1] == 1 else z.argmax(axis=1)
-    return predicted != y
+    return (z[:, 0] > 0).astype(np.intp) if z.shape[1] == 1 else z.argmax(axis=1)
+
+
+def misclassified(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per example, whether the predicted class is wrong (the 0-1 loss)."""
+    return predicted_class(z) != y
 
 
 def error_rate(z: np.ndarray, y: np.ndarray) -> float:

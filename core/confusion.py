@@ -1,0 +1,28 @@
+"""Which class the network predicts for each test point, counted per true class.
+
+The confusion matrix of a classification run: ``counts[true][predicted]`` over the test
+rows, with the prediction rule of the 0-1 loss (``core.losses.predicted_class``), so its
+off-diagonal share is exactly the reported ``test_error``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.features import feature_matrix
+from core.losses import predicted_class
+from core.network import Network, with_bias_column
+
+
+def confusion_matrix(network: Network, features, rows: np.ndarray,
+                     n_classes: int) -> list[list[int]]:
+    """``counts[i][j]``: rows of true class i predicted as class j.
+
+    rows : ndarray of shape (n, 3), [x1, x2, label] with integer labels in [0, n_classes).
+    """
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    if len(rows):
+        x = with_bias_column(feature_matrix(rows[:, :2], features))
+        predicted = predicted_class(network.forward(x))
+        np.add.at(counts, (rows[:, 2].astype(np.intp), predicted), 1)
+    return counts.tolist()
