@@ -70,7 +70,7 @@ function command(c) {
 // Every problem with the page's parameters, in the page's language: next to its control
 // when it has one, else in the box at the top.
 function showPageErrors() {
-  const list = $("embed-errors");
+  const list = $("embed-errors")?.querySelector("ul");
   const controls = new Set(embed.controls);
   const outside = [...embed.errors, ...page.errors.filter((e) => !controls.has(e.field))];
   list?.replaceChildren(...outside.map((e) => Object.assign(document.createElement("li"), { textContent: describeError(e, { t, schema }) })));

@@ -21,6 +21,9 @@ export function rangeOf(allowed) {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
+// A number as the page writes it (a real minus sign).
+const num = (v) => String(v).replace("-", "−");
+
 // error → a sentence. schema: GET /api/config's fields; t: the page's translator.
 export function describeError(error, { t, schema = {} }) {
   const field = String(error.field ?? "");
@@ -33,7 +36,7 @@ export function describeError(error, { t, schema = {} }) {
   const spec = schema[base];
   if (!spec) {
     const range = rangeOf(error.allowed);
-    if (base === "value" && range) return t("error.num_range", { ...vars, field: t("weight.value"), lo: range[0], hi: range[1] });
+    if (base === "value" && range) return t("error.num_range", { ...vars, field: t("weight.value"), lo: num(range[0]), hi: num(range[1]) });
     return error.message;
   }
   const rule = RULES[spec.kind]?.(base, field, error, spec, t, vars);
@@ -69,7 +72,7 @@ function numberRule(base, field, error, spec, t, vars) {
     if (base === "n_points") return t("error.n_points_custom", { ...vars, n: parseInt(error.allowed, 10) });
     return null;
   }
-  const [lo, hi] = range;
+  const [lo, hi] = range.map(num);
   if (base === "batch_size") return t("error.batch_size", { ...vars, hi });
   if (/greater than/.test(error.allowed)) return t("error.num_gt", { ...vars, lo, hi });
   return t(spec.kind === "integer" ? "error.int_range" : "error.num_range", { ...vars, lo, hi });

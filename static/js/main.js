@@ -33,7 +33,9 @@ const invalidate = loop.invalidate;
 // and the reader has not asked for reduced motion.
 const autoplay = query.get("autoplay") === "1" && !prefersReducedMotion();
 let good = page.config; // the configuration as sent (the URL shows it)
-const before = {}; // each field's value before its last change, restored if refused
+let confirmed = page.config; // the configuration the server runs
+const inflight = []; // updates (partials) and resets (null) sent, answered in order
+let refused = null; // an update refused for its batch size: sent again with the next one
 const errors = new Map(); // field → the server's error shown for it (re-worded on a language switch)
 let lastDrawn = null;
 let speed = DEFAULT_SPEED;
@@ -107,11 +109,22 @@ function urlExtra() {
 }
 
 function sendUpdate(change) {
-  const partial = custom.complete(change);
-  for (const field of Object.keys(partial)) { clearError(field); before[field] = good[field]; }
+  let partial = custom.complete(change);
+  // New data that left the batch size too large waits for a batch size that fits.
+  if ("batch_size" in partial && refused) { partial = { ...refused, ...partial }; refused = null; }
+  for (const field of Object.keys(partial)) clearError(field);
   good = { ...good, ...partial };
   writeUrl(good, urlExtra());
+  inflight.push(partial);
   client.send(msg.update(partial));
+}
+
+// A refused update leaves the URL (its value stays in its control, to be fixed).
+function refuse(error) {
+  const partial = inflight.shift();
+  if (error.field === "batch_size" && partial && !("batch_size" in partial)) refused = partial;
+  good = Object.assign({ ...confirmed }, ...inflight.filter(Boolean));
+  writeUrl(good, urlExtra());
 }
 
 function showError(field, error) {
@@ -147,7 +160,7 @@ const handlers = {
   dataset(m) {
     const fresh = JSON.stringify(run.config) !== JSON.stringify(m.config);
     run.setDataset(m);
-    good = m.config;
+    good = confirmed = m.config;
     form.set(good);
     form.setLimits({ batch_size: { max: m.train.length } }); // the rows trained on
     diagram.setFeatures(good.features, run.data.task);
@@ -163,7 +176,11 @@ const handlers = {
     run.state = m.state;
     readouts.banner(m.state === "diverged" ? t("banner.diverged") : null);
     if (m.reset) forgetProbe();
-    if (m.reset !== undefined) for (const field of form.pruneErrors(good)) errors.delete(field); // a change was taken
+    if (m.reset !== undefined) { // the answer to an update or a reset
+      const partial = inflight.shift();
+      if (partial && m.reset === false) confirmed = { ...confirmed, ...partial }; // hot fields
+      for (const field of form.pruneErrors(good)) errors.delete(field);
+    }
     if (weightPending) { weightPending = false; weights.done(); }
     invalidate();
   },
@@ -174,18 +191,11 @@ const handlers = {
       weightPending = false;
       weights.showError(describeError(m, { t, schema }));
     } else if (m.field) {
-      const field = m.field.replace(/\[.*$/, "");
-      showError(field, m);
-      if (field in before) revert(field);
+      showError(m.field.replace(/\[.*$/, ""), m);
+      if (m.code === "invalid_config") refuse(m);
     } else if (m.code !== "unknown_session") readouts.banner(describeError(m, { t, schema }));
   },
 };
-
-// A refused value stays in its control (so it can be fixed) but leaves the URL.
-function revert(field) {
-  good = { ...good, [field]: before[field] };
-  writeUrl(good, urlExtra());
-}
 
 const client = connect("/ws/train", {
   onMessage: (m) => { handlers[m.type]?.(m); window.dispatchEvent(new CustomEvent("nnlive:message", { detail: m })); },
@@ -204,7 +214,7 @@ const controls = wireControls({
     client.send(msg.resume());
   },
   step() { played = true; if (run.state === "running") client.send(msg.pause()); client.send(msg.step(1)); run.scrub = null; },
-  reset() { run.scrub = null; forgetProbe(); client.send(msg.reset()); },
+  reset() { run.scrub = null; forgetProbe(); inflight.push(null); client.send(msg.reset()); },
   speed(eps) { speed = eps; client.send(msg.speed(eps)); },
   scrub(index) {
     if (run.state === "running") client.send(msg.pause());
