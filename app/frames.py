@@ -7,7 +7,7 @@ arithmetic (grids, ranges, lines, byte scaling) is ``core.grid``'s.
 from __future__ import annotations
 
 from app.protocol import encode_frame
-from core.confusion import confusion_matrix
+from core.confusion import measured_confusion
 from core.grid import neuron_bytes, neuron_lines, pictures, to_uint8
 from core.trainer import Trainer
 
@@ -34,17 +34,8 @@ def _numbers(trainer: Trainer, generation: int, state: str, history_from: int) -
     header["weights"] = trainer.network.weights()  # C-ordered copies: orjson writes them
     header["biases"] = trainer.network.biases()
     header["lines"] = neuron_lines(trainer.network, trainer.config.features)
-    header["confusion"] = _confusion(trainer)
+    header["confusion"] = measured_confusion(trainer)
     return header
-
-
-def _confusion(trainer: Trainer) -> list[list[int]] | None:
-    """Test rows counted by true and predicted class (classification only)."""
-    config = trainer.config
-    if config.task != "classification":
-        return None
-    return confusion_matrix(trainer.network, config.features, trainer.dataset.test,
-                            config.n_classes)
 
 
 def _output_grid(output: tuple, header: dict) -> bytes:

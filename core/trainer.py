@@ -255,6 +255,12 @@ class Trainer:
     def biases(self) -> list[list[float]]:
         return [b.tolist() for b in self.network.biases()]
 
+    @property
+    def measured_params(self) -> np.ndarray:
+        """The parameters the newest history entry was measured at (those of the last
+        finished epoch; the live ones differ while an epoch is under way). Read only."""
+        return self._last_good
+
     # --- a value set by hand ------------------------------------------------------------
     def set_parameter(self, layer: int, row: int, column: int, value: float) -> dict:
         """Set one weight (``row`` < fan_in) or bias (``row`` == fan_in) of ``layer`` to

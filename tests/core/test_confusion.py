@@ -3,7 +3,7 @@
 import numpy as np
 
 from core.config import validate_config
-from core.confusion import confusion_matrix
+from core.confusion import confusion_matrix, measured_confusion
 from core.features import feature_matrix
 from core.trainer import Trainer
 
@@ -50,3 +50,21 @@ def test_set_parameter_changes_one_value_and_measures_again():
     trainer.set_parameter(0, 0, 1, -3.0)
     assert trainer.network.weights()[0][0][1] == -3.0
     assert len(trainer.train_epochs(2)) == 2  # and training goes on from there
+
+
+def test_mid_epoch_the_matrix_is_of_the_measured_weights():
+    trainer = Trainer(validate_config({"dataset": "three_blobs", "noise": 40, "seed": 5,
+                                       "batch_size": 5}))
+    trainer.train_epochs(2)
+    trainer.train_batches(7)  # an epoch under way: the live weights moved on
+    assert trainer.mid_epoch
+    live = trainer.network.params.copy()
+    counts = np.asarray(measured_confusion(trainer))
+    assert np.array_equal(trainer.network.params, live)  # left as it was
+    wrong = (counts.sum() - np.trace(counts)) / counts.sum()
+    assert wrong == trainer.history[-1]["test_error"]
+    now = np.asarray(confusion_matrix(trainer.network, trainer.config.features,
+                                      trainer.dataset.test, 3))
+    assert not np.array_equal(now, counts)  # the live weights would say otherwise here
+    regression = Trainer(validate_config({"dataset": "plane", "seed": 1}))
+    assert measured_confusion(regression) is None
