@@ -142,4 +142,4 @@ showPageErrors();
 // page that follows the height event gives a frame where the plot is a full square.
 bridge.watchHeight(naturalHeight($("embed-root"), $("embed-natural")));
 // A read-only handle for the browser tests.
-window.nnlive = { run, stats: loop.stats, output, presentation, bridge: { parent: bridge.parent, target: bridge.target } };
+window.nnlive = { run, stats: loop.stats, output, presentation, client, bridge: { parent: bridge.parent, target: bridge.target } };
