@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,12 +20,15 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app.i18n import I18N_DIR, LANGUAGES, pick_language
-from core.config import validate_config
+from core.config import Config, validate_config
+from core.losses import n_outputs, output_kind
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter()
 
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1_sq": "x₁²", "x2_sq": "x₂²", "x1x2": "x₁x₂",
+                  "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
 _XY = ["x1", "x2"]
 _ALL = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 _CIRCLE = {"dataset": "circle", "features": _XY, "activation": "sigmoid",
@@ -90,12 +94,28 @@ def lesson_strings(lang: str) -> dict[str, str]:
     return table
 
 
+def network_setup(config: Config) -> dict:
+    """A demo's network for its one-line description: the inputs by name, the hidden
+    layers and their activation, the output layer's size and kind (core's own rule)."""
+    return {"inputs": [FEATURE_LABELS[name] for name in config.features],
+            "hidden": list(config.hidden), "activation": config.activation,
+            "outputs": n_outputs(config.task, config.n_classes),
+            "output": output_kind(config.loss, config.task, config.n_classes)}
+
+
 def config_query(config: dict) -> str:
     """A configuration as a query string with DESIGN.md's field names (lists comma-joined)."""
     resolved = validate_config(config).to_dict()
     pairs = {key: ",".join(map(str, value)) if isinstance(value, list) else value
              for key, value in resolved.items() if key != "points"}
     return urlencode(pairs, safe=",")
+
+
+def embed_snippet(origin: str, query: str, lang: str) -> str:
+    """The ``<iframe>`` a teacher pastes into a course page. Its ``src`` is escaped for
+    HTML (``&`` as ``&amp;``): pasted raw, ``&reg_rate=0`` would read as ``®_rate=0``."""
+    src = escape(f"{origin}/embed?{query}&lang={lang}")
+    return f'<iframe src="{src}" width="640" height="480" title="nnlive" loading="lazy"></iframe>'
 
 
 def _translator(table: dict[str, str]):
@@ -121,16 +141,20 @@ def _render(request: Request, template: str, lesson: dict | None, status: int = 
     table["page.title"] = f"{title} · nnlive"
     t, tm = _translator(table)
     configs = lesson["demos"].items() if lesson else ()
-    demos = {name: validate_config(c).to_dict() for name, c in configs}
+    resolved = {name: validate_config(c) for name, c in configs}
+    demos = {name: c.to_dict() for name, c in resolved.items()}
     page = {"lang": lang, "strings": table, "slug": lesson and lesson["slug"], "demos": demos}
     index = LESSONS.index(lesson) if lesson else -1
+    query = config_query(lesson["demos"]["main"]) if lesson else ""
+    origin = str(request.base_url).rstrip("/")
     context = {
         "lang": lang, "t": t, "tm": tm, "page": page, "lessons": LESSONS, "lesson": lesson,
-        "number": index + 1, "demos": demos,
+        "number": index + 1, "demos": demos, "feature_labels": FEATURE_LABELS,
+        "setups": {name: network_setup(c) for name, c in resolved.items()},
         "previous": LESSONS[index - 1] if index > 0 else None,
         "next": LESSONS[index + 1] if 0 <= index < len(LESSONS) - 1 else None,
-        "query": config_query(lesson["demos"]["main"]) if lesson else "",
-        "origin": str(request.base_url).rstrip("/"),
+        "query": query,
+        "snippet": embed_snippet(origin, query, lang) if lesson else "",
         "path": request.url.path,
     }
     return templates.TemplateResponse(request, template, context, status_code=status)

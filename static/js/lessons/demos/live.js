@@ -1,6 +1,7 @@
 // The generic live demo: a field, the standard controls, and whichever of these the
 // template asks for — a loss chart, the network diagram (with bias units), the neuron
-// lines as equations, and live matrices in [data-mat] slots (W1, b1, Wb3, X, Z, …).
+// lines as equations, live matrices in [data-mat] slots (W1, b1, Wb3, and X, A1, Z,
+// Yhat for a few training points), and a clicked point's forward pass ([data-role=forward]).
 
 import { createLive } from "../live.js";
 import { createLossChart } from "../../loss-chart.js";
@@ -8,7 +9,8 @@ import { createNetworkDiagram } from "../../network.js";
 import { neuronColor } from "../../palette.js";
 import { fmt } from "../../canvas.js";
 import { m, mi, mo, mn, matrix, vector, setMat } from "../mathml.js";
-import { sigmoid } from "../mlp.js";
+import { layerValues, sigmoid } from "../mlp.js";
+import { createForwardPass } from "../forward-pass.js";
 
 const EXAMPLE_ROWS = 4; // training points shown in the perceptron's X
 
@@ -16,7 +18,10 @@ export function start(root, { config, t }) {
   const $ = (role) => root.querySelector(`[data-role="${role}"]`);
   let chart = null;
   let diagram = null;
-  const live = createLive(root, config, t, { draw, numbers, onDataset });
+  const forward = $("forward") ? createForwardPass($("forward"), t) : null;
+  const hooks = { draw, numbers, onDataset };
+  if (forward) Object.assign(hooks, { onClick, onProbe });
+  const live = createLive(root, config, t, hooks);
   const chartCanvas = $("loss-chart");
   if (chartCanvas) chart = createLossChart(chartCanvas, live.run.history, { onChange: live.invalidate });
   const networkCanvas = $("network");
@@ -38,22 +43,41 @@ export function start(root, { config, t }) {
       setMat(root, `b${l + 1}`, vector(biases[l], 3));
       setMat(root, `Wb${l + 1}`, matrix([...W, biases[l]], 2));
     });
-    if (root.querySelector('[data-mat="X"]')) showExample(root, live.run.data.train, weights[0], biases[0]);
+    if (root.querySelector('[data-mat="X"]')) showExample(root, live.run.data.train, frame.header, runConfig());
     const list = $("lines");
     if (list && lines) list.replaceChildren(...lines.map((line, i) => lineEquation(line, i, t)));
+    if (forward) forward.show(live.frameAt, runConfig().activation);
   }
 
-  return { live, get chart() { return chart; }, get diagram() { return diagram; } };
+  const runConfig = () => live.run.config ?? config;
+
+  // A click pauses and probes the point; its forward pass shows once its frame is here.
+  function onClick({ x1, x2 }) {
+    live.field.setProbe([x1, x2]);
+    live.probe([x1, x2]);
+  }
+
+  function onProbe(message) {
+    forward.setProbe(message);
+    if (forward.show(live.frameAt, runConfig().activation)) live.invalidate();
+  }
+
+  return {
+    live, get chart() { return chart; }, get diagram() { return diagram; },
+    get forward() { return forward?.shown ?? null; },
+  };
 }
 
-// Z = XW + b for the first training points, with σ(Z) and the labels beside it.
-function showExample(root, train, W, b) {
+// The first training points through every layer: X, each hidden layer's A, the output
+// layer's Z, σ(Z) and the labels.
+function showExample(root, train, params, { features, activation }) {
   const rows = train.slice(0, EXAMPLE_ROWS);
-  const X = rows.map(([x1, x2]) => [x1, x2]);
-  const Z = X.map((x) => W[0].map((_, j) => x.reduce((s, v, i) => s + v * W[i][j], b[j])));
-  setMat(root, "X", matrix(X, 2));
-  setMat(root, "Z", matrix(Z, 2));
-  setMat(root, "Yhat", matrix(Z.map((r) => r.map(sigmoid)), 2));
+  const passes = rows.map(([x1, x2]) => layerValues(params, features, activation, x1, x2));
+  const outputs = passes.map((p) => p.layers.at(-1).z);
+  setMat(root, "X", matrix(passes.map((p) => p.input), 2));
+  passes[0].layers.slice(0, -1).forEach((_, l) => setMat(root, `A${l + 1}`, matrix(passes.map((p) => p.layers[l].a), 2)));
+  setMat(root, "Z", matrix(outputs, 2));
+  setMat(root, "Yhat", matrix(outputs.map((r) => r.map(sigmoid)), 2));
   setMat(root, "y", matrix(rows.map((r) => [r[2]]), 0));
 }
 

@@ -1,5 +1,7 @@
-// Lesson 7: the same data trained with each loss (POST /api/sweep varying "loss"),
-// each final network painted from its weights over the training points.
+// Lesson 7: the same data trained with each loss (one POST /api/train per loss, so each
+// panel is exactly that configuration's run), each final network painted from its
+// weights over the training points, and compared on test error: each loss has its own
+// units, so the panels' losses cannot be compared with one another.
 
 import { createHeatmap } from "../../heatmap.js";
 import { drawPoints, drawAxes, plotSquare } from "../../points.js";
@@ -20,12 +22,9 @@ export function start(root, { config, t }) {
   async function run() {
     status.textContent = t("losses.compare_running");
     try {
-      const [sweep, data] = await Promise.all([
-        postJson("/api/sweep", { config, vary: { field: "loss", values }, epochs }),
-        postJson("/api/train", { config, epochs: 0 }),
-      ]);
-      state.result = sweep;
-      state.data = data.dataset;
+      const runs = await Promise.all(values.map((loss) => postJson("/api/train", { config: { ...config, loss }, epochs })));
+      state.result = { variants: runs.map((r, i) => ({ value: values[i], config: r.config, history: r.history, final: r.final })) };
+      state.data = runs[0].dataset;
       status.textContent = "";
       render();
     } catch (error) {
@@ -49,9 +48,10 @@ export function start(root, { config, t }) {
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", h.textContent);
     const p1 = document.createElement("p");
+    p1.className = "test-error";
     p1.textContent = `${t("live.test_error")} ${fmt(last.test_error, 3)}`;
     const p2 = document.createElement("p");
-    p2.textContent = `${t("live.test_loss")} ${fmt(last.test_loss, 3)} · ${t("losses.final", { epochs: last.epoch })}`;
+    p2.textContent = t("losses.final", { epochs: last.epoch });
     div.append(h, canvas, p1, p2);
     return div;
   }
