@@ -22,7 +22,9 @@ export function lineTip(line, index, t) {
   const form = slopeForm(line);
   const out = [document.createTextNode(eq)];
   if (!form) return out;
-  out.push(document.createElement("br"), document.createTextNode(`${t("lines.slope")} `));
+  const as = t("lines.as"); // "as" / "写成"; pages without the string show the formula alone
+  out.push(document.createElement("br"));
+  if (as !== "lines.as") out.push(document.createTextNode(`${as} `));
   if (form.vertical !== undefined) {
     out.push(m("math", m("mrow", m("msub", m("mi", "x"), m("mn", "1")), m("mo", "="), m("mn", fmt(form.vertical, 2)))));
     return out;
