@@ -12,6 +12,8 @@ export function createColorScale(figure, { t }) {
   const hi = figure.querySelector(".color-scale-hi");
   const name = figure.querySelector(".color-scale-name");
   let key = "";
+  let width = 0; // the strip's CSS width, watched (reading it while drawing would force a layout)
+  new ResizeObserver(([entry]) => { width = Math.round(entry.contentRect.width); }).observe(strip);
 
   function paint(fill) {
     const { ctx, width, height } = fitCanvas(strip);
@@ -26,8 +28,8 @@ export function createColorScale(figure, { t }) {
   return {
     // task: "classification" | "regression"; range: the grid's [lo, hi]; classes: K.
     update({ task, range, classes }) {
-      const next = [task, range?.[0], range?.[1], classes, strip.clientWidth, t("scale.value")].join();
-      if (next === key || !strip.clientWidth) return;
+      const next = [task, range?.[0], range?.[1], classes, width, t("scale.value")].join();
+      if (next === key || !width) return;
       key = next;
       if (task === "regression") {
         paint((u) => lutCss(SEQUENTIAL, u));

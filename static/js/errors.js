@@ -47,7 +47,9 @@ const RULES = {
   choice(base, field, error, spec, t, vars) {
     const prefix = CHOICE_PREFIX[base];
     const name = (c) => (prefix ? t(`${prefix}.${c}`) : c);
-    if (base === "loss" && spec.choices.includes(error.received)) {
+    const known = spec.choices.includes(error.received);
+    if (known) vars = { ...vars, value: showValue(name(error.received)) }; // as the menu says it
+    if (base === "loss" && known) {
       return t("error.loss_regression", { ...vars, allowed: spec.regression_choices.map(name).join(t("error.list_sep")) });
     }
     return t("error.choice", { ...vars, allowed: spec.choices.map(name).join(t("error.list_sep")) });

@@ -80,7 +80,8 @@ function draw() {
   readouts.numbers(frame);
   showSeries();
   scale.update({ task: run.data.task, range: frame?.header.grid?.range, classes: frame?.header.grid?.shape[2] ?? 2 });
-  $("start-hint").hidden = played || run.state === "running" || (frame?.header.epoch ?? 0) > 0;
+  const hint = played || run.state === "running" || (frame?.header.epoch ?? 0) > 0;
+  if ($("start-hint").hidden !== hint) $("start-hint").hidden = hint;
   showRunState({ state: run.state, ringLength: run.ring.length, scrub: run.scrub, shownEpoch: frame?.header.epoch ?? null }, t);
 }
 

@@ -36,7 +36,7 @@ def test_an_error_leaves_when_it_no_longer_applies(page):
     error = page.page.locator('[data-error-for="loss"]')
     error.wait_for(state="visible")
     assert error.inner_text() == ("Loss: a regression dataset takes Mean squared error, Mean "
-                                  "absolute error; got “cross_entropy”.")
+                                  "absolute error; got “Cross-entropy”.")
     assert "loss=mse" in page.page.url  # the URL keeps what runs
     page.page.select_option('select[name="dataset"]', "circle")
     page.wait("() => window.nnlive.run.config.dataset === 'circle'")
