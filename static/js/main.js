@@ -19,6 +19,7 @@ import { createLayerButtons } from "./layer-buttons.js";
 import { createWeightEditor } from "./weight-editor.js";
 import { createPresentation, PRESENT_FONT_PX } from "./present.js";
 import { predictionText } from "./prediction.js";
+import { createConfigState } from "./config-state.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
@@ -32,10 +33,7 @@ const invalidate = loop.invalidate;
 // Training waits for Play (a teacher explains first), unless ?autoplay=1 asks otherwise
 // and the reader has not asked for reduced motion.
 const autoplay = query.get("autoplay") === "1" && !prefersReducedMotion();
-let good = page.config; // the configuration as sent (the URL shows it)
-let confirmed = page.config; // the configuration the server runs
-const inflight = []; // updates (partials) and resets (null) sent, answered in order
-let refused = null; // an update refused for its batch size: sent again with the next one
+const config = createConfigState(page.config); // as sent (the URL) and as it runs
 const errors = new Map(); // field → the server's error shown for it (re-worded on a language switch)
 let lastDrawn = null;
 let speed = DEFAULT_SPEED;
@@ -54,7 +52,7 @@ const diagram = createNetworkDiagram($("network"), {
   onHover: (hit, x, y) => readouts.network(hit, x, y, diagram.layout),
   onNeuronClick: (n) => { zoom.open(n); invalidate(); },
   onEdgeClick: editWeight,
-  onLayout: (layout) => layerButtons.update(layout, good.hidden),
+  onLayout: (layout) => layerButtons.update(layout, config.current.hidden),
 });
 const chart = createLossChart($("loss-chart"), run.history, { onHover: readouts.chart, onChange: invalidate });
 const form = createConfigForm($("config-form"), { onChange: sendUpdate, t });
@@ -101,7 +99,7 @@ function present(on) {
   output.setOptions({ fontPx: px ?? 10 });
   chart.setOptions({ fontPx: px ?? 10 });
   diagram.setFontPx(px ?? 11);
-  writeUrl(good, urlExtra());
+  writeUrl(config.current, urlExtra());
   invalidate();
 }
 
@@ -110,22 +108,10 @@ function urlExtra() {
 }
 
 function sendUpdate(change) {
-  let partial = custom.complete(change);
-  // New data that left the batch size too large waits for a batch size that fits.
-  if ("batch_size" in partial && refused) { partial = { ...refused, ...partial }; refused = null; }
+  const partial = config.update(custom.complete(change));
   for (const field of Object.keys(partial)) clearError(field);
-  good = { ...good, ...partial };
-  writeUrl(good, urlExtra());
-  inflight.push(partial);
+  writeUrl(config.current, urlExtra());
   client.send(msg.update(partial));
-}
-
-// A refused update leaves the URL (its value stays in its control, to be fixed).
-function refuse(error) {
-  const partial = inflight.shift();
-  if (error.field === "batch_size" && partial && !("batch_size" in partial)) refused = partial;
-  good = Object.assign({ ...confirmed }, ...inflight.filter(Boolean));
-  writeUrl(good, urlExtra());
 }
 
 function showError(field, error) {
@@ -154,14 +140,15 @@ const handlers = {
   hello(m) {
     readouts.banner(m.protocol === PROTOCOL_VERSION ? null : t("banner.protocol", { got: m.protocol, want: PROTOCOL_VERSION }));
     if (m.resumed) return; // the server kept our run while we were away
-    client.send(msg.start(good));
+    client.send(msg.start(config.current));
     if (!autoplay) client.send(msg.restore(0)); // back to epoch 0, paused: Play starts it
     client.send(msg.speed(speed));
   },
   dataset(m) {
     const fresh = JSON.stringify(run.config) !== JSON.stringify(m.config);
     run.setDataset(m);
-    good = confirmed = m.config;
+    config.resolved(m.config);
+    const good = m.config;
     form.set(good);
     form.setLimits({ batch_size: { max: m.train.length } }); // the rows trained on
     diagram.setFeatures(good.features, run.data.task);
@@ -178,14 +165,13 @@ const handlers = {
     readouts.banner(m.state === "diverged" ? t("banner.diverged") : null);
     if (m.reset) forgetProbe();
     if (m.reset !== undefined) { // the answer to an update or a reset
-      const partial = inflight.shift();
-      if (partial && m.reset === false) confirmed = { ...confirmed, ...partial }; // hot fields
-      for (const field of form.pruneErrors(good)) errors.delete(field);
+      config.answered(m.reset);
+      for (const field of form.pruneErrors(config.current)) errors.delete(field);
     }
     if (weightPending) { weightPending = false; weights.done(); }
     invalidate();
   },
-  probe(m) { readouts.probe(m, good.hidden.length); },
+  probe(m) { readouts.probe(m, config.current.hidden.length); },
   error(m) {
     if (m.field?.startsWith("vary") || m.code === "no_sweep") return; // the compare panel's
     if (WEIGHT_FIELDS.has(m.field) || (weightPending && m.code === "not_paused")) {
@@ -193,7 +179,10 @@ const handlers = {
       weights.showError(describeError(m, { t, schema }));
     } else if (m.field) {
       showError(m.field.replace(/\[.*$/, ""), m);
-      if (m.code === "invalid_config") refuse(m);
+      if (m.code === "invalid_config") { // it did not happen: the address says what runs
+        config.refused(m);
+        writeUrl(config.current, urlExtra());
+      }
     } else if (m.code !== "unknown_session") readouts.banner(describeError(m, { t, schema }));
   },
 };
@@ -215,7 +204,7 @@ const controls = wireControls({
     client.send(msg.resume());
   },
   step() { played = true; if (run.state === "running") client.send(msg.pause()); client.send(msg.step(1)); run.scrub = null; },
-  reset() { run.scrub = null; forgetProbe(); inflight.push(null); client.send(msg.reset()); },
+  reset() { run.scrub = null; forgetProbe(); config.reset(); client.send(msg.reset()); },
   speed(eps) { speed = eps; client.send(msg.speed(eps)); },
   scrub(index) {
     if (run.state === "running") client.send(msg.pause());
@@ -241,7 +230,7 @@ const controls = wireControls({
 // "New data": the same settings with a new random seed.
 $("regenerate").addEventListener("click", () => {
   const seed = crypto.getRandomValues(new Uint32Array(1))[0];
-  form.set({ ...good, seed });
+  form.set({ ...config.current, seed });
   sendUpdate({ seed });
 });
 
@@ -255,7 +244,7 @@ for (const link of document.querySelectorAll("[data-lang]")) {
     layerButtons.relabel();
     custom.relabel();
     for (const [field, error] of errors) form.showError(field, describeError(error, { t, schema }));
-    writeUrl(good, urlExtra());
+    writeUrl(config.current, urlExtra());
     $("lessons-link").href = `/lessons?lang=${i18n.lang}`;
     invalidate();
   });
@@ -263,10 +252,10 @@ for (const link of document.querySelectorAll("[data-lang]")) {
 
 // The compare panel (compare/panel.js) sends its sweep messages and applies a variant.
 window.addEventListener("nnlive:send", (e) => { if (/^sweep/.test(e.detail?.type)) client.send(e.detail); });
-window.addEventListener("nnlive:use-config", (e) => { form.set({ ...good, ...e.detail }); sendUpdate(e.detail); });
+window.addEventListener("nnlive:use-config", (e) => { form.set({ ...config.current, ...e.detail }); sendUpdate(e.detail); });
 window.addEventListener("resize", invalidate);
-form.set(good);
+form.set(config.current);
 for (const e of page.errors) showError(e.field, e);
-writeUrl(good, urlExtra());
+writeUrl(config.current, urlExtra());
 // A handle for the browser tests and bench/browser.py (read-only use).
 window.nnlive = { run, diagram, output, chart, stats: loop.stats, client, presentation };
