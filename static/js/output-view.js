@@ -33,10 +33,8 @@ export function createOutputView(canvas, { tooltip = null, t = (k) => k, onClick
   function draw() {
     const { ctx, width, height } = fitCanvas(canvas);
     square = plotSquare(width, height, margins(state.options.fontPx));
-    ctx.clearRect(0, 0, width, height);
-    ctx.fillStyle = "#f4f4f2";
-    ctx.fillRect(square.x0, square.y0, square.size, square.size);
     const frame = state.frame;
+    clearAround(ctx, width, height, !frame?.grid);
     if (frame?.grid) {
       const kind = state.data.task === "regression" ? "regression" : "binary";
       const img = heatmap.paint(frame.grid, frame.header.grid.shape, { kind, discretize: state.options.discretize });
@@ -51,6 +49,20 @@ export function createOutputView(canvas, { tooltip = null, t = (k) => k, onClick
     const ghostAt = state.cursor ?? state.pointer;
     if (ghostAt && state.options.ghost !== null) drawGhost(ctx, ghostAt);
     if (state.cursor) drawCursor(ctx, state.cursor);
+  }
+
+  // The heatmap covers the square, so only the margins need clearing (fewer pixels to
+  // touch every frame on a large plot); without a heatmap the square gets its paper.
+  function clearAround(ctx, width, height, paper) {
+    const { x0, y0, size } = square;
+    ctx.clearRect(0, 0, width, y0);
+    ctx.clearRect(0, y0 + size, width, height - y0 - size);
+    ctx.clearRect(0, y0, x0, size);
+    ctx.clearRect(x0 + size, y0, width - x0 - size, size);
+    if (paper) {
+      ctx.fillStyle = "#f4f4f2";
+      ctx.fillRect(x0, y0, size, size);
+    }
   }
 
   // The points change only with the data, the size or the options (and, for regression,
