@@ -4,7 +4,7 @@
 // says how. embed.css lays it out inside its frame.
 
 import { connect, msg, PROTOCOL_VERSION } from "./protocol.js";
-import { createRenderLoop, fmt } from "./canvas.js";
+import { createRenderLoop, fmt, throttle } from "./canvas.js";
 import { createI18n } from "./i18n.js";
 import { createRun } from "./run.js";
 import { createOutputView } from "./output-view.js";
@@ -38,13 +38,18 @@ let started = false;
 let lastStatus = "";
 
 function draw() {
-  const frame = run.shown;
-  output.setFrame(frame);
+  output.setFrame(run.shown);
   output.draw();
+  showText();
+}
+
+// The numbers at most 10 times a second (the newest always lands): see main.js.
+const showText = throttle(() => {
+  const frame = run.shown;
   $("epoch").textContent = frame ? String(frame.header.epoch) : "0";
   $("test-loss").textContent = fmt(frame?.header.test_loss);
   showPlay(run.state, t);
-}
+}, () => 100);
 
 // A change from the learner's form or the parent's set_config; locked fields refused.
 function change(partial, from) {

@@ -1,7 +1,7 @@
 // The playground page: wires the modules together. No drawing or protocol logic here.
 
 import { connect, msg, PROTOCOL_VERSION } from "./protocol.js";
-import { createRenderLoop } from "./canvas.js";
+import { createRenderLoop, throttle } from "./canvas.js";
 import { createI18n } from "./i18n.js";
 import { createRun } from "./run.js";
 import { createOutputView } from "./output-view.js";
@@ -75,13 +75,22 @@ function draw() {
   diagram.draw();
   chart.draw();
   zoom.draw(frame, run.data.task);
+  showText();
+}
+
+// The text around the canvases changes with every frame, but nobody reads numbers at
+// 60 a second: redrawn at most every TEXT_MS (the newest always lands), which spares
+// the browser a style, layout and paint pass on most frames.
+const TEXT_MS = 100;
+const showText = throttle(() => {
+  const frame = run.shown;
   readouts.numbers(frame);
   showSeries();
   scale.update({ task: run.data.task, range: frame?.header.grid?.range, classes: frame?.header.grid?.shape[2] ?? 2 });
   const hint = played || run.state === "running" || (frame?.header.epoch ?? 0) > 0;
   if ($("start-hint").hidden !== hint) $("start-hint").hidden = hint;
   showRunState({ state: run.state, ringLength: run.ring.length, scrub: run.scrub, shownEpoch: frame?.header.epoch ?? null }, t);
-}
+}, () => TEXT_MS);
 
 // The legend and the top bar name only what the chart draws.
 function showSeries() {
