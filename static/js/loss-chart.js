@@ -14,7 +14,7 @@ export const SERIES_STYLE = {
 };
 
 const LOSSES = ["train_loss", "validation_loss", "test_loss", "penalty"];
-const CHART_MS = 50;
+const CHART_MS = 100;
 
 // Room for the axis labels at a font of `px` pixels.
 function margins(px) {
@@ -27,7 +27,8 @@ export function createLossChart(canvas, history, { onHover = () => {}, onChange 
   let geom = null;
   let M = margins(opts.fontPx);
 
-  // The curves move a pixel at a time, so 20 redraws a second are plenty.
+  // The curves move a pixel at a time, so 10 redraws a second are plenty (stroking long
+  // dashed polylines is what a software-rendered page spends most on here).
   const draw = throttle(drawNow, () => CHART_MS);
 
   function drawNow() {
@@ -38,8 +39,9 @@ export function createLossChart(canvas, history, { onHover = () => {}, onChange 
     M = margins(opts.fontPx);
     geom = geometry(width, height);
     drawFrame(ctx, geom);
-    const stride = Math.max(1, Math.floor(n / (2 * geom.w)));
+    const stride = Math.max(1, Math.floor(n / geom.w)); // about one point per pixel column
     for (const key of opts.series) {
+      if (!hasValues(key) || (key === "penalty" && geom.penaltyZero)) continue; // nothing to see
       const style = SERIES_STYLE[key];
       const ys = history.cols[key];
       const y = style.right ? geom.yRight : geom.yLeft;
@@ -61,18 +63,20 @@ export function createLossChart(canvas, history, { onHover = () => {}, onChange 
     const t = opts.logY ? (v) => Math.log10(Math.max(v, 1e-4)) : (v) => v;
     let lo = Infinity;
     let hi = -Infinity;
+    let penaltyZero = true; // no regularization: its line would lie on the axis
     for (const key of LOSSES) {
       if (!opts.series.includes(key)) continue;
       for (let i = 0; i < n; i++) {
         const v = history.cols[key][i];
         if (Number.isFinite(v)) { lo = Math.min(lo, t(v)); hi = Math.max(hi, t(v)); }
+        if (key === "penalty" && v !== 0 && !Number.isNaN(v)) penaltyZero = false;
       }
     }
     if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
     if (!opts.logY) lo = Math.min(lo, 0);
     if (hi - lo < 1e-9) hi = lo + 1;
     return {
-      width, height, w, h, e0, e1, lo, hi, t, hover: geom?.hover ?? null,
+      width, height, w, h, e0, e1, lo, hi, t, penaltyZero, hover: geom?.hover ?? null,
       x: (e) => M.left + ((e - e0) / (e1 - e0)) * w,
       epochAt: (px) => e0 + ((px - M.left) / w) * (e1 - e0),
       yLeft: (v) => M.top + (1 - (t(v) - lo) / (hi - lo)) * h,
