@@ -1,14 +1,14 @@
 # Two commands do all set-up on a fresh machine with Python 3.11+:
 #   make run    create .venv, install, serve on http://127.0.0.1:8000
-#   make test   create .venv with the test extras, make sure Chromium and redis-server
-#               exist, run every test
+#   make test   create .venv with the test extras, make sure Chromium, redis-server and
+#               axe-core (from npm) exist, run every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test chromium redis lint bench clean
+.PHONY: run test chromium redis axe lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -33,7 +33,10 @@ chromium:
 redis:
 	@sh scripts/ensure-redis.sh
 
-test: $(VENV)/.installed-test chromium redis
+axe: | $(BIN)/python
+	@sh scripts/ensure-axe.sh
+
+test: $(VENV)/.installed-test chromium redis axe
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

@@ -7,6 +7,7 @@ arithmetic (grids, ranges, lines, byte scaling) is ``core.grid``'s.
 from __future__ import annotations
 
 from app.protocol import encode_frame
+from core.confusion import measured_confusion
 from core.grid import neuron_bytes, neuron_lines, pictures, to_uint8
 from core.trainer import Trainer
 
@@ -33,6 +34,7 @@ def _numbers(trainer: Trainer, generation: int, state: str, history_from: int) -
     header["weights"] = trainer.network.weights()  # C-ordered copies: orjson writes them
     header["biases"] = trainer.network.biases()
     header["lines"] = neuron_lines(trainer.network, trainer.config.features)
+    header["confusion"] = measured_confusion(trainer)
     return header
 
 

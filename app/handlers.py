@@ -29,7 +29,8 @@ from core.probe import probe as core_probe
 FIELDS = {"start": {"config"}, "update": {"config"}, "pause": set(), "resume": set(),
           "step": {"epochs"}, "reset": set(), "probe": {"x", "label"},
           "speed": {"epochs_per_second"}, "restore": {"epoch"}, "sweep": {"vary", "epochs"},
-          "sweep_stop": set()}
+          "sweep_stop": set(), "set_weight": {"layer", "from", "to", "value"}}
+WEIGHT_LIMIT = 100.0  # a weight or bias set by hand: from −100 to 100
 
 
 def handle(session: Session, message: dict) -> None:
@@ -53,7 +54,8 @@ def _config_object(message: dict) -> dict:
 
 
 def _config_error(exc: ConfigError) -> ProtocolError:
-    return ProtocolError(INVALID_CONFIG, exc.message, exc.field)
+    return ProtocolError(INVALID_CONFIG, exc.message, exc.field, allowed=exc.allowed,
+                         received=exc.received)
 
 
 def start(session: Session, message: dict) -> None:
@@ -139,6 +141,37 @@ def probe(session: Session, message: dict) -> None:
                   "generation": session.generation, **result})
 
 
+def set_weight(session: Session, message: dict) -> None:
+    """One weight (``from`` an input index) or bias (``from`` "bias") set by hand, while
+    paused; the drawing and the current epoch's losses follow (docs/protocol.md)."""
+    if session.state != PAUSED:
+        raise ProtocolError(NOT_PAUSED, "set_weight works while paused; send pause first.")
+    trainer = session.trainer
+    sizes = trainer.network.sizes
+    layer = require_number(message, "layer", 0, len(sizes) - 2, integer=True)
+    fan_in, fan_out = sizes[layer], sizes[layer + 1]
+    row = fan_in if message.get("from") == "bias" else _source_unit(message, fan_in)
+    to = require_number(message, "to", 0, fan_out - 1, integer=True)
+    value = require_number(message, "value", -WEIGHT_LIMIT, WEIGHT_LIMIT)
+    trainer.set_parameter(layer, row, to, value)
+    session.snapshots.drop_after(trainer.epoch - 1)  # "train from here" starts from the edit
+    session.snapshots.add_snapshot(trainer.snapshot())
+    session.history_sent = min(session.history_sent, len(trainer.history) - 1)
+    session.dirty = True
+    session.status()
+
+
+def _source_unit(message: dict, fan_in: int) -> int:
+    value = message.get("from")
+    number = isinstance(value, int) and not isinstance(value, bool)
+    if not (number and 0 <= value < fan_in):
+        raise ProtocolError(INVALID_FIELD, f"from must be an integer from 0 to {fan_in - 1} "
+                            f"(a unit of that layer's input) or \"bias\"; got {_short(value)}.",
+                            "from", allowed=f"an integer from 0 to {fan_in - 1}, or \"bias\"",
+                            received=value)
+    return value
+
+
 def _in_square(v) -> bool:
     number = isinstance(v, (int, float)) and not isinstance(v, bool)
     return number and math.isfinite(v) and -6 <= v <= 6
@@ -173,5 +206,6 @@ def _short(value) -> str:
 HANDLERS: dict[str, Callable[[Session, dict], None]] = {
     "start": start, "update": update, "pause": pause, "resume": resume, "step": step,
     "reset": reset, "speed": speed, "restore": restore, "probe": probe,
+    "set_weight": set_weight,
     "sweep": start_sweep, "sweep_stop": stop_sweep,
 }

@@ -14,10 +14,12 @@ from typing import Any
 import numpy as np
 import orjson
 
+from core.config_checks import json_safe
+
 PROTOCOL_VERSION = 1
 
 CLIENT_TYPES = ("start", "update", "pause", "resume", "step", "reset", "probe", "speed",
-                "restore", "sweep", "sweep_stop")
+                "restore", "sweep", "sweep_stop", "set_weight")
 
 # error codes (docs/protocol.md lists them with their meaning)
 BAD_JSON = "bad_json"
@@ -42,18 +44,30 @@ CLOSE_REPLACED = 4001        # the same session was resumed on another socket
 
 
 class ProtocolError(ValueError):
-    """A refused client message: ``code``, a full-sentence ``message``, maybe a ``field``."""
+    """A refused client message: ``code``, a full-sentence ``message``, maybe a ``field``,
+    and for a refused value what is ``allowed`` (words) and what was ``received``, so a
+    page can say it again in its own language."""
 
-    def __init__(self, code: str, message: str, field: str | None = None):
+    def __init__(self, code: str, message: str, field: str | None = None, *,
+                 allowed: str | None = None, received: Any = None):
         message, field = _utf8_safe(message), _utf8_safe(field)
         super().__init__(message)
         self.code, self.message, self.field = code, message, field
+        self.allowed, self.received = _utf8_safe(allowed), received
 
     def to_message(self) -> dict:
         out = {"type": "error", "code": self.code, "message": self.message}
         if self.field is not None:
             out["field"] = self.field
+        if self.allowed is not None:
+            out["allowed"], out["received"] = self.allowed, _received(self.received)
         return out
+
+
+def _received(value: Any) -> Any:
+    """What came, short and JSON-safe (a long text or list is cut)."""
+    value = json_safe(value)
+    return _utf8_safe(value) if isinstance(value, str) else value
 
 
 def _utf8_safe(text: str | None) -> str | None:
@@ -103,13 +117,15 @@ def require_number(message: dict, field: str, lo: float, hi: float, *,
     extra = "".join(f" or {a}" for a in also)
     allowed = f"{noun} from {lo:g} to {hi:g}{extra}"
     if field not in message:
-        raise ProtocolError(INVALID_FIELD, f"{field} is missing; it must be {allowed}.", field)
+        raise ProtocolError(INVALID_FIELD, f"{field} is missing; it must be {allowed}.", field,
+                            allowed=allowed)
     value = message[field]
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     ok = ok and math.isfinite(value) and (not integer or float(value).is_integer())
     if not ok or not (lo <= value <= hi or value in also):
         raise ProtocolError(INVALID_FIELD, f"{field} must be {allowed}; got "
-                            f"{json.dumps(value)[:60]}.", field)
+                            f"{json.dumps(value)[:60]}.", field, allowed=allowed,
+                            received=value)
     return int(value) if integer else float(value)
 
 

@@ -6,7 +6,8 @@ per second seen by the learner, main-thread time per draw (p50/p95), long tasks 
     .venv/bin/python bench/browser.py [--seconds 6] [--max-fps 30]
 
 A real ``nnlive serve`` runs on a free 127.0.0.1 port; the page trains at speed 0
-(as fast as the server can) for the default network and a 6×16 one.
+(as fast as the server can) for the default network and a 6×16 one, at 1400×900, at
+1920×1080 (where the output view is about 930 px square) and in presentation mode.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
-SCENARIOS = {
-    "default 4,2": "/?seed=1",
-    "6×16": "/?seed=1&hidden=16,16,16,16,16,16&learning_rate=0.01",
+SCENARIOS = {  # name: (path, viewport); the playground waits for Play unless autoplay=1
+    "default 4,2": ("/?autoplay=1&seed=1", (1400, 900)),
+    "6×16": ("/?autoplay=1&seed=1&hidden=16,16,16,16,16,16&learning_rate=0.01", (1400, 900)),
+    "4,2 1920": ("/?autoplay=1&seed=1", (1920, 1080)),
+    "6×16 1920": ("/?autoplay=1&seed=1&hidden=16,16,16,16,16,16&learning_rate=0.01",
+                  (1920, 1080)),
+    "present 1920": ("/?autoplay=1&seed=1&present=1", (1920, 1080)),
 }
 # installed before any page script: collects long tasks on the main thread
 LONGTASKS = """
@@ -87,8 +92,8 @@ def page_weight(browser, url: str) -> dict:
             "total": sum(sizes.values())}
 
 
-def measure(browser, url: str, seconds: float) -> dict:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+def measure(browser, url: str, viewport: tuple[int, int], seconds: float) -> dict:
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.add_init_script(LONGTASKS)
     page.goto(url)
     page.wait_for_function("() => window.nnlive && window.nnlive.run.framesReceived > 2")
@@ -135,8 +140,8 @@ def main() -> None:
                       f"{args.seconds:g} s each")
                 print(f"{'network':<12} {'frames/s':>9} {'drawn/s':>8} {'epochs/s':>9} "
                       f"{'draw p50':>9} {'draw p95':>9} {'long>50ms':>9} {'longest':>8}")
-                for name, path in SCENARIOS.items():
-                    r = measure(browser, url + path, args.seconds)
+                for name, (path, viewport) in SCENARIOS.items():
+                    r = measure(browser, url + path, viewport, args.seconds)
                     print(f"{name:<12} {r['frames_per_s']:>9.1f} {r['draws_per_s']:>8.1f} "
                           f"{r['epochs_per_s']:>9.0f} {r['draw_ms_p50']:>7.2f}ms "
                           f"{r['draw_ms_p95']:>7.2f}ms {r['long_tasks']:>9d} "

@@ -187,3 +187,22 @@ class Trainer:
 
     def biases(self) -> list[list[float]]:
         return [b.tolist() for b in self.network.biases()]
+
+    @property
+    def measured_params(self) -> np.ndarray:
+        """The parameters the newest history entry was measured at (those of the last
+        finished epoch; the live ones differ while an epoch is under way). Read only."""
+        return self._last_good
+
+    # --- a value set by hand ------------------------------------------------------------
+    def set_parameter(self, layer: int, row: int, column: int, value: float) -> dict:
+        """Set one weight (``row`` < fan_in) or bias (``row`` == fan_in) of ``layer`` to
+        ``value``, as a learner does by clicking a connection; training goes on from it.
+
+        The current epoch's history entry is measured again at the new weights and
+        returned. The caller checks the indices and that ``value`` is finite.
+        """
+        self.network.layers[layer][row, column] = value
+        self._last_good[:] = self.network.params
+        self.history[-1] = self._measure(self.epoch)
+        return self.history[-1]

@@ -3,7 +3,7 @@
 The query string is the configuration (DESIGN.md's field names), so a URL is a permalink.
 An invalid value never breaks the page: the field is dropped, the page opens with the
 rest, and the server's message is shown next to that field. ``/embed`` also takes
-``preset``, ``controls``, ``lock``, ``autoplay``, ``theme`` and ``parent_origin``
+``preset``, ``controls``, ``lock``, ``autoplay``, ``theme``, ``present`` and ``parent_origin``
 (docs/embedding.md); a bad one is named in a visible error and left out.
 """
 
@@ -37,7 +37,9 @@ def resolve_page_config(params: Mapping[str, str],
         try:
             return validate_config(raw).to_dict(), errors
         except ConfigError as error:
-            errors.append({"field": error.field.split("[")[0], "message": error.message})
+            errors.append({"field": error.field.split("[")[0], "message": error.message,
+                           "code": "invalid_config", "allowed": error.allowed,
+                           "received": error.received})
             field = error.field.split("[")[0]
             if field not in raw:  # a rule between fields: fall back to the defaults
                 raw = {}
@@ -73,7 +75,8 @@ def embed(request: Request) -> HTMLResponse:
 
 # the fields an embed can show as controls or lock (custom points have no control here)
 EMBED_FIELDS = tuple(f for f in FIELD_NAMES if f != "points")
-CHOICES = {"autoplay": ("0", "1"), "theme": ("light", "dark"), "lang": LANGUAGES}
+CHOICES = {"autoplay": ("0", "1"), "theme": ("light", "dark"), "lang": LANGUAGES,
+           "present": ("0", "1")}
 
 
 def embed_options(params: Mapping[str, str], origins: tuple[str, ...]) -> tuple[dict, dict]:
@@ -85,14 +88,16 @@ def embed_options(params: Mapping[str, str], origins: tuple[str, ...]) -> tuple[
     for name, allowed in CHOICES.items():
         value = params.get(name)
         if value is not None and value not in allowed:
-            errors.append(_error(name, f"{name} must be one of {', '.join(allowed)}", value))
+            errors.append(_error(name, f"{name} must be one of {', '.join(allowed)}", value,
+                                 list(allowed)))
     options["autoplay"] = params.get("autoplay") != "0"
     options["theme"] = "dark" if params.get("theme") == "dark" else "light"
+    options["present"] = params.get("present") == "1"
     options["parent_origin"] = _parent_origin(params.get("parent_origin"), origins, errors)
     preset = params.get("preset")
     if preset is not None and preset not in PRESETS_BY_ID:
         errors.append(_error("preset", "preset must be one of " + ", ".join(PRESETS_BY_ID),
-                             preset))
+                             preset, list(PRESETS_BY_ID)))
         preset = None
     options["preset"] = preset
     return options, preset_config(preset) if preset else {}
@@ -107,7 +112,8 @@ def _field_list(params: Mapping[str, str], name: str, errors: list[dict]) -> lis
     unknown = [n for n in names if n not in EMBED_FIELDS]
     if unknown:
         errors.append(_error(name, f"{name} takes field names separated by commas, or none; "
-                             f"allowed: {', '.join(EMBED_FIELDS)}", ",".join(unknown)))
+                             f"allowed: {', '.join(EMBED_FIELDS)}", ",".join(unknown),
+                             list(EMBED_FIELDS)))
     return list(dict.fromkeys(n for n in names if n in EMBED_FIELDS))
 
 
@@ -124,10 +130,13 @@ def _parent_origin(value: str | None, origins: tuple[str, ...], errors: list[dic
     origin = f"{parts.scheme}://{parts.netloc}"
     if origins and origin not in origins:
         errors.append(_error("parent_origin", "parent_origin must be one of the embed "
-                             "origins " + ", ".join(origins), value))
+                             "origins " + ", ".join(origins), value, list(origins)))
         return None
     return origin
 
 
-def _error(field: str, allowed: str, received: str) -> dict:
-    return {"field": field, "message": f"{allowed}; got {received!r}."}
+def _error(field: str, rule: str, received: str, allowed: list | str | None = None) -> dict:
+    """A refused page parameter; ``allowed`` and ``received`` let the page say it again in
+    its own language (static/js/errors.js)."""
+    return {"field": field, "message": f"{rule}; got {received!r}.",
+            "allowed": allowed if allowed is not None else rule, "received": received}

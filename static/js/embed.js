@@ -1,9 +1,10 @@
 // The embeddable view: the output (heatmap, points, neuron lines), play/pause/reset,
-// the controls chosen with controls=, and the conversation with the framing page
-// (embed/bridge.js). It reuses the playground's modules; docs/embedding.md says how.
+// the controls chosen with controls=, presentation mode, and the conversation with the
+// framing page (embed/bridge.js). It reuses the playground's modules; docs/embedding.md
+// says how. embed.css lays it out inside its frame.
 
 import { connect, msg, PROTOCOL_VERSION } from "./protocol.js";
-import { createRenderLoop, fmt } from "./canvas.js";
+import { createRenderLoop, fmt, throttle } from "./canvas.js";
 import { createI18n } from "./i18n.js";
 import { createRun } from "./run.js";
 import { createOutputView } from "./output-view.js";
@@ -11,9 +12,14 @@ import { createConfigForm } from "./form.js";
 import { configToQuery } from "./url.js";
 import { createBridge } from "./embed/bridge.js";
 import { disableLocked, lockedChange } from "./embed/locks.js";
+import { showPlay, wireKeys, prefersReducedMotion } from "./controls.js";
+import { describeError } from "./errors.js";
+import { createPresentation, PRESENT_FONT_PX } from "./present.js";
+import { naturalHeight } from "./embed/natural-height.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
+const schema = JSON.parse($("schema-data").textContent);
 const embed = page.embed;
 const { t } = createI18n(page.lang, page.strings);
 const run = createRun();
@@ -25,20 +31,25 @@ const output = createOutputView($("output"), {
 const formEl = $("config-form");
 const form = formEl ? createConfigForm(formEl, { onChange: (partial) => change(partial, "form"), t }) : null;
 const bridge = createBridge({ origins: embed.origins, parentOrigin: embed.parent_origin, onCommand: command });
+// Nothing moves by itself for a reader who asked for reduced motion, whatever autoplay says.
+const autoplay = embed.autoplay && !prefersReducedMotion();
 let config = page.config;
 let started = false;
 let lastStatus = "";
 
 function draw() {
-  const frame = run.shown;
-  output.setFrame(frame);
+  output.setFrame(run.shown);
   output.draw();
+  showText();
+}
+
+// The numbers at most 10 times a second (the newest always lands): see main.js.
+const showText = throttle(() => {
+  const frame = run.shown;
   $("epoch").textContent = frame ? String(frame.header.epoch) : "0";
   $("test-loss").textContent = fmt(frame?.header.test_loss);
-  const running = run.state === "running";
-  $("play").textContent = running ? t("controls.pause") : t("controls.play");
-  $("play").setAttribute("aria-pressed", String(running));
-}
+  showPlay(run.state, t);
+}, () => 100);
 
 // A change from the learner's form or the parent's set_config; locked fields refused.
 function change(partial, from) {
@@ -61,31 +72,50 @@ function command(c) {
   else bridge.post("error", { code: "invalid_command", field: "config", message: "set_config needs config: an object of configuration fields." });
 }
 
+// Every problem with the page's parameters, in the page's language: next to its control
+// when it has one, else in the box at the top.
+function showPageErrors() {
+  const list = $("embed-errors")?.querySelector("ul");
+  const controls = new Set(embed.controls);
+  const outside = [...embed.errors, ...page.errors.filter((e) => !controls.has(e.field))];
+  list?.replaceChildren(...outside.map((e) => Object.assign(document.createElement("li"), { textContent: describeError(e, { t, schema }) })));
+  for (const e of page.errors) if (controls.has(e.field)) form?.showError(e.field, describeError(e, { t, schema }));
+}
+
+function showBanner(text) {
+  $("banner").textContent = text;
+  $("banner").hidden = !text;
+}
+
 const handlers = {
   hello(m) {
     if (m.resumed || started) return; // the server kept our run while we were away
     started = true;
     client.send(msg.start(config));
-    if (!embed.autoplay) client.send(msg.restore(0)); // back to epoch 0, paused
+    if (!autoplay) client.send(msg.restore(0)); // back to epoch 0, paused
   },
   dataset(m) {
     run.setDataset(m);
     config = m.config;
     output.setData(run.data);
     form?.set(config);
+    form?.setLimits({ batch_size: { max: m.train.length } });
     disableLocked(formEl, embed.lock);
     $("open-full").href = `/?${configToQuery(config, { lang: page.lang })}`;
     bridge.post("config", { config });
   },
   status(m) {
     run.state = m.state;
+    if (m.reset !== undefined) form?.pruneErrors(config);
+    showBanner(m.state === "diverged" ? t("banner.diverged") : "");
     const key = `${m.state} ${m.epoch}`;
     if (key !== lastStatus) bridge.post("status", { state: m.state, epoch: m.epoch });
     lastStatus = key;
   },
   error(m) {
-    if (m.field && form) form.showError(m.field.replace(/\[.*$/, ""), m.message);
-    else { $("banner").textContent = m.message; $("banner").hidden = false; }
+    const text = describeError(m, { t, schema });
+    if (m.field && form) form.showError(m.field.replace(/\[.*$/, ""), text);
+    else showBanner(text);
     bridge.post("error", { code: m.code, message: m.message, field: m.field ?? null });
   },
 };
@@ -101,10 +131,20 @@ const client = connect("/ws/train", {
   },
 });
 
-$("play").addEventListener("click", () => client.send(run.state === "running" ? msg.pause() : msg.resume()));
-$("reset").addEventListener("click", () => client.send(msg.reset()));
+function togglePlay() { client.send(run.state === "running" ? msg.pause() : msg.resume()); }
+
+$("play").addEventListener("click", togglePlay);
+$("reset").addEventListener("click", () => { output.setProbe(null); client.send(msg.reset()); });
+wireKeys({ togglePlay, step: () => { if (run.state !== "running") client.send(msg.step(1)); } });
+const presentation = createPresentation($("present"), {
+  initial: embed.present,
+  onChange(on) { output.setOptions({ fontPx: on ? PRESENT_FONT_PX : 10 }); },
+});
 window.addEventListener("resize", loop.invalidate);
 disableLocked(formEl, embed.lock);
-bridge.watchHeight($("embed-root"));
+showPageErrors();
+// The height the content would like at this width (plot as wide as the frame), so a
+// page that follows the height event gives a frame where the plot is a full square.
+bridge.watchHeight(naturalHeight($("embed-root"), $("embed-natural")));
 // A read-only handle for the browser tests.
-window.nnlive = { run, stats: loop.stats, bridge: { parent: bridge.parent, target: bridge.target } };
+window.nnlive = { run, stats: loop.stats, output, presentation, client, bridge: { parent: bridge.parent, target: bridge.target } };

@@ -95,3 +95,17 @@ export function createNeuronAtlas() {
     },
   };
 }
+
+// The grid's value(s) in the cell holding (x1, x2): a number (P(class 1), or the
+// regression value), or K class probabilities. Row 0 is x2 = +6, column 0 x1 = −6.
+export function gridAt(frame, x1, x2, extent = 6) {
+  const meta = frame?.header.grid;
+  if (!meta || !frame.grid) return null;
+  const [rows, cols, k = 1] = meta.shape;
+  const col = Math.min(cols - 1, Math.max(0, Math.floor(((x1 + extent) / (2 * extent)) * cols)));
+  const row = Math.min(rows - 1, Math.max(0, Math.floor(((extent - x2) / (2 * extent)) * rows)));
+  const [lo, hi] = meta.range;
+  const value = (b) => lo + (b / 255) * (hi - lo);
+  const at = (row * cols + col) * k;
+  return k === 1 ? value(frame.grid[at]) : Array.from(frame.grid.subarray(at, at + k), value);
+}

@@ -1,7 +1,8 @@
 // The loss history, one column per quantity in typed arrays. Bounded: when full it keeps
 // every other entry (and always the newest), so a long run still spans epoch 0 → now.
 
-export const SERIES = ["train_loss", "test_loss", "train_error", "test_error", "penalty"];
+export const SERIES = ["train_loss", "test_loss", "train_error", "test_error", "penalty",
+  "validation_loss", "validation_error"];
 
 export function createHistory(capacity = 200000) {
   const epoch = new Float64Array(capacity);
@@ -24,7 +25,8 @@ export function createHistory(capacity = 200000) {
     epoch, cols,
     get length() { return length; },
     push(entry) {
-      if (length && entry.epoch <= epoch[length - 1]) return; // already have it
+      if (length && entry.epoch < epoch[length - 1]) return; // already have it
+      if (length && entry.epoch === epoch[length - 1]) length--; // measured again (a weight set by hand)
       if (length === capacity) thin();
       epoch[length] = entry.epoch;
       for (const k of SERIES) cols[k][length] = entry[k] ?? NaN; // null (non-finite) → gap

@@ -1,38 +1,69 @@
 // The playground page: wires the modules together. No drawing or protocol logic here.
 
 import { connect, msg, PROTOCOL_VERSION } from "./protocol.js";
-import { createRenderLoop } from "./canvas.js";
+import { createRenderLoop, throttle } from "./canvas.js";
 import { createI18n } from "./i18n.js";
 import { createRun } from "./run.js";
 import { createOutputView } from "./output-view.js";
 import { createNetworkDiagram } from "./network.js";
 import { createLossChart } from "./loss-chart.js";
 import { createConfigForm } from "./form.js";
-import { wireControls, showRunState, DEFAULT_SPEED } from "./controls.js";
+import { wireControls, showRunState, DEFAULT_SPEED, prefersReducedMotion } from "./controls.js";
 import { writeUrl } from "./url.js";
 import { createCustomData } from "./custom-data.js";
 import { createReadouts } from "./readouts.js";
 import { createZoom } from "./zoom.js";
+import { describeError } from "./errors.js";
+import { createColorScale } from "./color-scale.js";
+import { createLayerButtons } from "./layer-buttons.js";
+import { createWeightEditor } from "./weight-editor.js";
+import { createPresentation, PRESENT_FONT_PX } from "./present.js";
+import { predictionText } from "./prediction.js";
+import { createConfigState } from "./config-state.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
+const schema = JSON.parse($("schema-data").textContent);
+const query = new URLSearchParams(location.search);
 const i18n = createI18n(page.lang, page.strings);
 const t = i18n.t;
 const run = createRun();
 const loop = createRenderLoop(draw);
 const invalidate = loop.invalidate;
-let good = page.config; // the configuration as sent (the URL shows it)
-const before = {}; // each field's value before its last change, restored if refused
+// Training waits for Play (a teacher explains first), unless ?autoplay=1 asks otherwise
+// and the reader has not asked for reduced motion.
+const autoplay = query.get("autoplay") === "1" && !prefersReducedMotion();
+const config = createConfigState(page.config); // as sent (the URL) and as it runs
+const errors = new Map(); // field → the server's error shown for it (re-worded on a language switch)
 let lastDrawn = null;
 let speed = DEFAULT_SPEED;
+let played = autoplay;
+let weightPending = false;
+let presenting = false;
 
-const output = createOutputView($("output"), { tooltip: $("output-tip"), t, onChange: invalidate, onClick: (hit) => custom.click(hit) });
+const output = createOutputView($("output"), {
+  tooltip: $("output-tip"), t, onChange: invalidate,
+  onClick: (hit) => custom.click(hit),
+  onCursor: (at) => readouts.cursor(at, at ? predictionText(run.shown, at, run.data.task, t) : ""),
+});
 const readouts = createReadouts({ t, run });
 const zoom = createZoom({ t });
-const diagram = createNetworkDiagram($("network"), { onHover: (hit, x, y) => readouts.network(hit, x, y, diagram.layout), onNeuronClick: (n) => { zoom.open(n); invalidate(); } });
+const diagram = createNetworkDiagram($("network"), {
+  onHover: (hit, x, y) => readouts.network(hit, x, y, diagram.layout),
+  onNeuronClick: (n) => { zoom.open(n); invalidate(); },
+  onEdgeClick: editWeight,
+  onLayout: (layout) => layerButtons.update(layout, config.current.hidden),
+});
 const chart = createLossChart($("loss-chart"), run.history, { onHover: readouts.chart, onChange: invalidate });
 const form = createConfigForm($("config-form"), { onChange: sendUpdate, t });
-const custom = createCustomData({ run, output, send: (m) => client.send(m), update: sendUpdate, t });
+const custom = createCustomData({ run, output, send: (m) => client.send(m), update: sendUpdate, t, form });
+const scale = createColorScale($("color-scale"), { t });
+const layerButtons = createLayerButtons($("layer-buttons"), { t, onChange: (hidden) => { form.setHidden(hidden); sendUpdate({ hidden }); } });
+const weights = createWeightEditor($("weight-editor"), {
+  describe: (hit) => readouts.edge(hit, diagram.layout),
+  onSubmit(change) { weightPending = true; client.send({ type: "set_weight", ...change }); },
+});
+const presentation = createPresentation($("present"), { initial: query.get("present") === "1", onChange: present });
 
 function draw() {
   const frame = run.shown;
@@ -43,53 +74,127 @@ function draw() {
   output.draw();
   diagram.draw();
   chart.draw();
-  zoom.draw(frame);
+  zoom.draw(frame, run.data.task);
+  showText();
+}
+
+// The text around the canvases changes with every frame, but nobody reads numbers at
+// 60 a second: redrawn at most every TEXT_MS (the newest always lands), which spares
+// the browser a style, layout and paint pass on most frames.
+const TEXT_MS = 100;
+const showText = throttle(() => {
+  const frame = run.shown;
   readouts.numbers(frame);
+  showSeries();
+  scale.update({ task: run.data.task, range: frame?.header.grid?.range, classes: frame?.header.grid?.shape[2] ?? 2 });
+  const hint = played || run.state === "running" || (frame?.header.epoch ?? 0) > 0;
+  if ($("start-hint").hidden !== hint) $("start-hint").hidden = hint;
   showRunState({ state: run.state, ringLength: run.ring.length, scrub: run.scrub, shownEpoch: frame?.header.epoch ?? null }, t);
+}, () => TEXT_MS);
+
+// The legend and the top bar name only what the chart draws.
+function showSeries() {
+  for (const key of document.querySelectorAll("#chart-legend [data-series]")) {
+    const hide = !chart.hasValues(key.dataset.series);
+    if (key.hidden !== hide) key.hidden = hide;
+  }
+  const noValidation = !chart.hasValues("validation_loss");
+  for (const el of document.querySelectorAll("[data-validation]")) if (el.hidden !== noValidation) el.hidden = noValidation;
+}
+
+function present(on) {
+  presenting = on;
+  const px = on ? PRESENT_FONT_PX : null;
+  output.setOptions({ fontPx: px ?? 10 });
+  chart.setOptions({ fontPx: px ?? 10 });
+  diagram.setFontPx(px ?? 11);
+  writeUrl(config.current, urlExtra());
+  invalidate();
+}
+
+function urlExtra() {
+  return { lang: i18n.lang, autoplay: query.get("autoplay"), present: presenting ? "1" : null };
 }
 
 function sendUpdate(change) {
-  const partial = custom.complete(change);
-  for (const field of Object.keys(partial)) { form.clearError(field); before[field] = good[field]; }
-  good = { ...good, ...partial };
-  writeUrl(good, { lang: i18n.lang });
+  const partial = config.update(custom.complete(change));
+  for (const field of Object.keys(partial)) clearError(field);
+  writeUrl(config.current, urlExtra());
   client.send(msg.update(partial));
 }
+
+function showError(field, error) {
+  errors.set(field, error);
+  form.showError(field, describeError(error, { t, schema }));
+}
+
+function clearError(field) { errors.delete(field); form.clearError(field); }
+
+// A click on a connection: pause, then a small editor for that weight or bias.
+function editWeight(hit, x, y) {
+  if (run.state === "running") client.send(msg.pause());
+  run.scrub = null;
+  weights.open(hit, x, y);
+}
+
+// A new run or a reset: the probed point's numbers no longer hold.
+function forgetProbe() {
+  readouts.clearProbe();
+  output.setProbe(null);
+}
+
+const WEIGHT_FIELDS = new Set(["layer", "from", "to", "value"]);
 
 const handlers = {
   hello(m) {
     readouts.banner(m.protocol === PROTOCOL_VERSION ? null : t("banner.protocol", { got: m.protocol, want: PROTOCOL_VERSION }));
     if (m.resumed) return; // the server kept our run while we were away
-    client.send(msg.start(good));
+    client.send(msg.start(config.current));
+    if (!autoplay) client.send(msg.restore(0)); // back to epoch 0, paused: Play starts it
     client.send(msg.speed(speed));
   },
   dataset(m) {
+    const fresh = JSON.stringify(run.config) !== JSON.stringify(m.config);
     run.setDataset(m);
-    good = m.config;
+    config.resolved(m.config);
+    const good = m.config;
     form.set(good);
+    form.setLimits({ batch_size: { max: m.train.length } }); // the rows trained on
     diagram.setFeatures(good.features, run.data.task);
+    layerButtons.update(null, good.hidden);
     output.setData(run.data);
     custom.onDataset(good);
-    writeUrl(good, { lang: i18n.lang });
+    for (const el of document.querySelectorAll("[data-classification]")) el.hidden = run.data.task !== "classification";
+    if (fresh) forgetProbe();
+    writeUrl(good, urlExtra());
     invalidate();
   },
-  status(m) { run.state = m.state; readouts.banner(m.state === "diverged" ? t("banner.diverged") : null); invalidate(); },
-  probe(m) { readouts.probe(m, good.hidden.length); },
+  status(m) {
+    run.state = m.state;
+    readouts.banner(m.state === "diverged" ? t("banner.diverged") : null);
+    if (m.reset) forgetProbe();
+    if (m.reset !== undefined) { // the answer to an update or a reset
+      config.answered(m.reset);
+      for (const field of form.pruneErrors(config.current)) errors.delete(field);
+    }
+    if (weightPending) { weightPending = false; weights.done(); }
+    invalidate();
+  },
+  probe(m) { readouts.probe(m, config.current.hidden.length); },
   error(m) {
     if (m.field?.startsWith("vary") || m.code === "no_sweep") return; // the compare panel's
-    if (m.field) {
-      const field = m.field.replace(/\[.*$/, "");
-      form.showError(field, m.message);
-      if (field in before) revert(field);
-    } else if (m.code !== "unknown_session") readouts.banner(m.message); // then we start anew
+    if (WEIGHT_FIELDS.has(m.field) || (weightPending && m.code === "not_paused")) {
+      weightPending = false;
+      weights.showError(describeError(m, { t, schema }));
+    } else if (m.field) {
+      showError(m.field.replace(/\[.*$/, ""), m);
+      if (m.code === "invalid_config") { // it did not happen: the address says what runs
+        config.refused(m);
+        writeUrl(config.current, urlExtra());
+      }
+    } else if (m.code !== "unknown_session") readouts.banner(describeError(m, { t, schema }));
   },
 };
-
-// A refused value stays in its control (so it can be fixed) but leaves the URL.
-function revert(field) {
-  good = { ...good, [field]: before[field] };
-  writeUrl(good, { lang: i18n.lang });
-}
 
 const client = connect("/ws/train", {
   onMessage: (m) => { handlers[m.type]?.(m); window.dispatchEvent(new CustomEvent("nnlive:message", { detail: m })); },
@@ -103,11 +208,12 @@ const client = connect("/ws/train", {
 const controls = wireControls({
   togglePlay() {
     if (run.state === "running") { client.send(msg.pause()); return; }
+    played = true;
     run.scrub = null;
     client.send(msg.resume());
   },
-  step() { if (run.state === "running") client.send(msg.pause()); client.send(msg.step(1)); run.scrub = null; },
-  reset() { run.scrub = null; client.send(msg.reset()); },
+  step() { played = true; if (run.state === "running") client.send(msg.pause()); client.send(msg.step(1)); run.scrub = null; },
+  reset() { run.scrub = null; forgetProbe(); config.reset(); client.send(msg.reset()); },
   speed(eps) { speed = eps; client.send(msg.speed(eps)); },
   scrub(index) {
     if (run.state === "running") client.send(msg.pause());
@@ -130,6 +236,13 @@ const controls = wireControls({
   smoothing(v) { chart.setOptions({ smoothing: v }); },
 }, t);
 
+// "New data": the same settings with a new random seed.
+$("regenerate").addEventListener("click", () => {
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  form.set({ ...config.current, seed });
+  sendUpdate({ seed });
+});
+
 for (const link of document.querySelectorAll("[data-lang]")) {
   link.addEventListener("click", async (event) => {
     event.preventDefault();
@@ -137,18 +250,21 @@ for (const link of document.querySelectorAll("[data-lang]")) {
     form.relabel();
     controls.relabel();
     readouts.relabel();
-    writeUrl(good, { lang: i18n.lang });
-    document.getElementById("lessons-link").href = `/lessons?lang=${i18n.lang}`;
+    layerButtons.relabel();
+    custom.relabel();
+    for (const [field, error] of errors) form.showError(field, describeError(error, { t, schema }));
+    writeUrl(config.current, urlExtra());
+    $("lessons-link").href = `/lessons?lang=${i18n.lang}`;
     invalidate();
   });
 }
 
 // The compare panel (compare/panel.js) sends its sweep messages and applies a variant.
 window.addEventListener("nnlive:send", (e) => { if (/^sweep/.test(e.detail?.type)) client.send(e.detail); });
-window.addEventListener("nnlive:use-config", (e) => { form.set({ ...good, ...e.detail }); sendUpdate(e.detail); });
+window.addEventListener("nnlive:use-config", (e) => { form.set({ ...config.current, ...e.detail }); sendUpdate(e.detail); });
 window.addEventListener("resize", invalidate);
-form.set(good);
-for (const e of page.errors) form.showError(e.field, e.message);
-writeUrl(good, { lang: i18n.lang });
+form.set(config.current);
+for (const e of page.errors) showError(e.field, e);
+writeUrl(config.current, urlExtra());
 // A handle for the browser tests and bench/browser.py (read-only use).
-window.nnlive = { run, diagram, output, chart, stats: loop.stats, client };
+window.nnlive = { run, diagram, output, chart, stats: loop.stats, client, presentation };

@@ -1,25 +1,25 @@
 // Geometry of the network diagram: where each node and connection goes, and what
 // lies under the pointer. Pure functions, so tests and the lessons can reuse them.
 
-const LEFT = 44; // room for the feature names
+const LEFT = 44; // room for the feature names at 11 px (callers give more for larger text)
 const RIGHT = 8;
 const TOP = 8;
 const GAP = 6;
 
 // sizes = [inputs, ...hidden, outputs]. Returns {width, height, columns, biasNodes, edges};
 // a node is {x, y, size, column, index}; an edge {layer, from, to, bias, x0, y0, x1, y1}.
-export function layoutNetwork(sizes, width, showBias = false) {
+export function layoutNetwork(sizes, width, showBias = false, left = LEFT) {
   const rows = Math.max(...sizes) + (showBias ? 1 : 0);
   const last = sizes.length - 1;
   const byHeight = 520 / rows - GAP;
-  const byWidth = (width - LEFT - RIGHT) / (sizes.length * 1.9);
+  const byWidth = (width - left - RIGHT) / (sizes.length * 1.9);
   const size = Math.round(Math.max(12, Math.min(40, byHeight, byWidth)));
-  const step = last > 0 ? (width - LEFT - RIGHT - size) / last : 0;
+  const step = last > 0 ? (width - left - RIGHT - size) / last : 0;
   const columns = sizes.map((n, c) => Array.from({ length: n }, (_, i) => ({
-    x: LEFT + c * step, y: TOP + i * (size + GAP), size, column: c, index: i,
+    x: left + c * step, y: TOP + i * (size + GAP), size, column: c, index: i,
   })));
   const biasNodes = showBias ? sizes.slice(0, last).map((n, c) => ({
-    cx: LEFT + c * step + size / 2, cy: TOP + n * (size + GAP) + size / 2, r: Math.min(9, size / 2), column: c,
+    cx: left + c * step + size / 2, cy: TOP + n * (size + GAP) + size / 2, r: Math.min(9, size / 2), column: c,
   })) : [];
   const edges = [];
   for (let c = 0; c < last; c++) {

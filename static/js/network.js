@@ -1,7 +1,8 @@
 // The network diagram on one canvas: input features (their own small maps), hidden
 // neurons as live thumbnails of their activation, output neurons, connections coloured
 // by sign and thick by |w|, optional bias units. Hover reports a weight or bias; a
-// click on a neuron reports which one (the caller enlarges it).
+// click on a neuron reports which one (the caller enlarges it), a click on a connection
+// which weight or bias it carries (the caller lets the learner edit it).
 
 import { createHeatmap, createNeuronAtlas } from "./heatmap.js";
 import { CLASS_COLORS, neuronColor } from "./palette.js";
@@ -16,11 +17,12 @@ const NEGATIVE_LIGHT = "#f2b07f";
 const BIG_NET_EDGES = 400;
 const BIG_NET_MS = 66;
 
-// onHover(hit | null, x, y) and onNeuronClick({column, index}) let the caller show text.
-export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick = () => {} } = {}) {
+// onHover(hit | null, x, y), onNeuronClick({column, index}) and onEdgeClick(hit, x, y)
+// (hit as onHover's, with the weight's value) let the caller show text or an editor.
+export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick = () => {}, onEdgeClick = () => {}, onLayout = () => {} } = {}) {
   const atlas = createNeuronAtlas();
   const output = createHeatmap();
-  const state = { features: ["x1", "x2"], frame: null, task: "classification", showBias: false };
+  const state = { features: ["x1", "x2"], frame: null, task: "classification", showBias: false, fontPx: 11 };
   let layout = null;
 
   // A big network (a 6×16 one has ~1,300 connections, ~20 ms to stroke on a software
@@ -33,8 +35,10 @@ export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick
     if (!header?.weights) return;
     const sizes = [header.weights[0].length, ...header.weights.map((w) => w[0].length)];
     const width = canvas.parentElement.clientWidth || 300;
-    layout = layoutNetwork(sizes, width, state.showBias);
+    const before = layout;
+    layout = layoutNetwork(sizes, width, state.showBias, Math.max(44, Math.round(state.fontPx * 3.4)));
     if (canvas.style.height !== `${layout.height}px`) canvas.style.height = `${layout.height}px`;
+    if (!sameLayout(before, layout)) onLayout(layout);
     const { ctx } = fitCanvas(canvas);
     ctx.clearRect(0, 0, layout.width, layout.height);
     drawConnections(ctx, header);
@@ -86,7 +90,7 @@ export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick
     ctx.lineWidth = 1;
     ctx.strokeRect(node.x + 0.5, node.y + 0.5, node.size - 1, node.size - 1);
     ctx.fillStyle = "#222";
-    ctx.font = "11px system-ui, sans-serif";
+    ctx.font = `${state.fontPx}px system-ui, sans-serif`;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
     ctx.fillText(FEATURE_LABELS[name] ?? name, node.x - 4, node.y + node.size / 2);
@@ -134,8 +138,10 @@ export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick
   });
   canvas.addEventListener("pointerleave", () => onHover(null, 0, 0));
   canvas.addEventListener("click", (event) => {
-    const hit = layout && hitTest(layout, ...pointer(event));
+    const [x, y] = pointer(event);
+    const hit = layout && state.frame && hitTest(layout, x, y);
     if (hit?.kind === "node" && hit.column > 0) onNeuronClick({ column: hit.column, index: hit.index });
+    else if (hit?.kind === "edge") onEdgeClick(describe(hit), x, y);
   });
 
   // Adds the live value (weight, bias) to a hit from the layout.
@@ -155,6 +161,13 @@ export function createNetworkDiagram(canvas, { onHover = () => {}, onNeuronClick
     setFrame(frame) { state.frame = frame; },
     setFeatures(features, task) { state.features = features; state.task = task; },
     setShowBias(show) { state.showBias = show; },
+    setFontPx(px) { state.fontPx = px; },
     get layout() { return layout; },
   };
+}
+
+// Whether two layouts put every node in the same place (the layer buttons follow them).
+function sameLayout(a, b) {
+  if (!a || a.width !== b.width || a.columns.length !== b.columns.length) return false;
+  return a.columns.every((column, c) => column.length === b.columns[c].length && column[0]?.x === b.columns[c][0]?.x && column[0]?.size === b.columns[c][0]?.size);
 }

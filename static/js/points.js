@@ -47,6 +47,16 @@ export function drawPoints(ctx, rows, square, { outlined = false, task = "classi
   }
 }
 
+// One filled mark of class `label` at pixel (x, y): what a new custom point will look like.
+export function drawMark(ctx, x, y, radius, label) {
+  markPath(ctx, x, y, radius, label);
+  ctx.fillStyle = CLASS_COLORS[label % CLASS_COLORS.length];
+  ctx.fill();
+  ctx.lineWidth = 1.2;
+  ctx.strokeStyle = "#111";
+  ctx.stroke();
+}
+
 // Circle for class 0, square for class 1, triangle for class 2.
 function markPath(ctx, x, y, r, shape) {
   ctx.beginPath();
@@ -70,13 +80,13 @@ export function nearestPoint(rows, square, px, py, maxPx = 8) {
   return best;
 }
 
-// Axes: the plot frame and ticks at −6, −3, 0, 3, 6 with x1 / x2 names.
-export function drawAxes(ctx, square) {
+// Axes: the plot frame and ticks at −6, −3, 0, 3, 6 (labels `fontPx` high).
+export function drawAxes(ctx, square, { fontPx = 10 } = {}) {
   ctx.strokeStyle = "#8a8f98";
   ctx.lineWidth = 1;
   ctx.strokeRect(square.x0 + 0.5, square.y0 + 0.5, square.size - 1, square.size - 1);
   ctx.fillStyle = "#4a4f58";
-  ctx.font = "10px system-ui, sans-serif";
+  ctx.font = `${fontPx}px system-ui, sans-serif`;
   for (const v of [-6, -3, 0, 3, 6]) {
     const label = String(v).replace("-", "−");
     ctx.textAlign = "center";

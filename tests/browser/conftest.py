@@ -115,8 +115,9 @@ class Watched:
         return base64.b64decode(text)
 
     def repainted(self, canvas_id: str) -> bytes:
-        """The canvas's pixels once the next animation frames have drawn (``pixels``)."""
-        self.page.wait_for_timeout(100)
+        """The canvas's pixels once the next animation frames have drawn (``pixels``);
+        the loss chart redraws at most every 100 ms."""
+        self.page.wait_for_timeout(250)
         return self.pixels(canvas_id)
 
     def toggle(self, name: str, on: bool, canvas_id: str) -> bytes:

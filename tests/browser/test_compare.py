@@ -17,7 +17,7 @@ def run_compare(page, field: str, values: str, epochs: int) -> None:
 
 
 def test_variants_are_drawn_ranked_and_one_is_used(page):
-    page.open("/?seed=7&hidden=4&dataset=xor")
+    page.open("/?autoplay=1&seed=7&hidden=4&dataset=xor")
     run_compare(page, "hidden", "1, 2, 8", 150)
     page.wait("() => window.nnliveCompare.state.sweep?.done === true", timeout=60_000)
     page.wait("() => document.querySelectorAll('.variant').length === 3")
@@ -50,7 +50,7 @@ def test_variants_are_drawn_ranked_and_one_is_used(page):
 
 def test_a_refused_value_is_shown_in_the_panel_and_training_goes_on(open_page):
     page = open_page(locale="zh-CN")
-    page.open("/?seed=3&lang=zh")
+    page.open("/?autoplay=1&seed=3&lang=zh")
     assert page.page.locator("#compare-heading").inner_text() == "并排比较多次训练"
     run_compare(page, "learning_rate", "0.01, 0.1, 99", 50)
     error = page.page.locator('#compare [data-error-for="vary"]')

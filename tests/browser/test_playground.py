@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_frames_arrive_and_the_output_canvas_changes(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.wait("() => window.nnlive.stats.draws > 0")
     before = page.pixels("output")
     page.wait("() => window.nnlive.run.shown.header.epoch >= 40")
@@ -22,7 +22,7 @@ def test_frames_arrive_and_the_output_canvas_changes(page):
 
 
 def test_changing_lambda_sends_an_update_and_changes_the_url(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.page.fill('input[name="reg_rate"]', "0.25")
     page.page.press('input[name="reg_rate"]', "Enter")
     page.page.locator('input[name="reg_rate"]').blur()
@@ -32,26 +32,30 @@ def test_changing_lambda_sends_an_update_and_changes_the_url(page):
 
 
 def test_an_invalid_value_is_shown_next_to_its_field_and_training_goes_on(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.page.fill('input[name="reg_rate"]', "20")
     page.page.locator('input[name="reg_rate"]').blur()
     error = page.page.locator('[data-error-for="reg_rate"]')
     error.wait_for(state="visible")
-    assert "reg_rate" in error.inner_text() and "10" in error.inner_text()
+    # in the page's words: the label the reader sees, the range, what came
+    assert error.inner_text() == ("Regularization rate λ must be a number from 0 to 10; "
+                                  "got 20.")
     assert "reg_rate=20" not in page.page.url  # the URL keeps the accepted value
     epoch = page.js("() => window.nnlive.run.shown.header.epoch")
     page.wait("(e) => window.nnlive.run.shown.header.epoch > e + 5", epoch)
 
 
 def test_an_invalid_query_opens_the_page_with_the_error_shown(page):
-    page.open("/?reg_rate=abc&hidden=3&seed=5")
+    page.open("/?autoplay=1&reg_rate=abc&hidden=3&seed=5")
     error = page.page.locator('[data-error-for="reg_rate"]')
-    assert error.is_visible() and "reg_rate" in error.inner_text()
+    assert error.is_visible()
+    assert error.inner_text() == ("Regularization rate λ must be a number from 0 to 10; "
+                                  "got “abc”.")
     assert page.js("() => window.nnlive.run.config.hidden") == [3]
 
 
 def test_adding_a_neuron_resets_and_the_diagram_shows_it(page):
-    page.open("/?seed=7&hidden=3")
+    page.open("/?autoplay=1&seed=7&hidden=3")
     page.wait("() => window.nnlive.run.shown.header.epoch > 20")
     height = page.js("() => document.getElementById('network').height")
     page.page.click('[data-action="add-neuron"][data-layer="0"]')
@@ -71,7 +75,7 @@ def test_adding_a_neuron_resets_and_the_diagram_shows_it(page):
 
 
 def test_the_neuron_lines_toggle(page):
-    page.open("/?seed=7&hidden=3")
+    page.open("/?autoplay=1&seed=7&hidden=3")
     page.wait("() => window.nnlive.run.shown.header.lines.length === 3")
     page.pause()
     with_lines = page.repainted("output")
@@ -81,7 +85,7 @@ def test_the_neuron_lines_toggle(page):
 
 
 def test_discretize_and_test_point_toggles_repaint_the_output(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.wait("() => window.nnlive.run.shown.header.epoch > 30")
     page.pause()
     smooth = page.repainted("output")
@@ -91,7 +95,7 @@ def test_discretize_and_test_point_toggles_repaint_the_output(page):
 
 
 def test_hovering_a_line_shows_its_slope_form(page):
-    page.open("/?seed=7&hidden=1")
+    page.open("/?autoplay=1&seed=7&hidden=1")
     page.pause()
     # the point of the line nearest the origin, in page coordinates
     x, y = page.js("""() => {
@@ -103,11 +107,19 @@ def test_hovering_a_line_shows_its_slope_form(page):
     page.page.mouse.move(x, y)
     tip = page.page.locator("#output-tip")
     tip.wait_for(state="visible")
-    assert "k = " in tip.inner_text() and "x₂" in tip.inner_text()
+    assert "x₂" in tip.inner_text()
+    # y = kx + b_ℓ with its numbers: b_ℓ (the line's intercept) as lesson 1 writes it
+    k, c = page.js("""() => { const {w1, w2, b} = window.nnlive.run.shown.header.lines[0];
+        return [-w1 / w2, -b / w2]; }""")
+    maths = page.js("() => [...document.querySelectorAll('#output-tip math')]"
+                    ".map((m) => m.textContent)")
+    assert maths[0] == "y=kx+bℓ:"
+    assert maths[1] == f"k={k:.2f},bℓ={c:.2f}".replace("-", "−")
+    assert page.js("() => document.querySelectorAll('#output-tip msub').length") == 2
 
 
 def test_hovering_a_weight_shows_its_value(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.pause()
     x, y, weight = page.js("""() => {
         const e = window.nnlive.diagram.layout.edges
@@ -127,7 +139,7 @@ def test_hovering_a_weight_shows_its_value(page):
 
 
 def test_clicking_a_neuron_enlarges_it(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.pause()
     x, y = page.js("""() => {
         const n = window.nnlive.diagram.layout.columns[1][0];
@@ -140,7 +152,7 @@ def test_clicking_a_neuron_enlarges_it(page):
 
 
 def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.page.locator("h1").click()
     page.page.keyboard.press("Space")
     page.wait("() => window.nnlive.run.state === 'paused'")
@@ -153,7 +165,7 @@ def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
 
 
 def test_bias_units_toggle_and_show_their_values(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.pause()
     assert page.js("() => window.nnlive.diagram.layout.biasNodes.length") == 0
     page.page.check('input[data-toggle="bias"]')
@@ -173,7 +185,7 @@ def test_bias_units_toggle_and_show_their_values(page):
 
 
 def test_loss_chart_hover_readout_log_scale_and_smoothing(page):
-    page.open("/?seed=7&learning_rate=0.1")
+    page.open("/?autoplay=1&seed=7&learning_rate=0.1")
     page.wait("() => window.nnlive.run.history.length > 40")
     page.pause()
     box = page.page.locator("#loss-chart").bounding_box()
@@ -190,7 +202,7 @@ def test_loss_chart_hover_readout_log_scale_and_smoothing(page):
 
 
 def test_a_finger_tap_on_the_output_probes(open_page):
-    phone = open_page(viewport=PHONE, has_touch=True, is_mobile=True).open("/?seed=7")
+    phone = open_page(viewport=PHONE, has_touch=True, is_mobile=True).open("/?autoplay=1&seed=7")
     phone.pause()
     box = phone.page.locator("#output").bounding_box()
     phone.page.tap("#output", position={"x": box["width"] * 0.5, "y": box["height"] * 0.3})

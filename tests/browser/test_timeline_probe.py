@@ -15,7 +15,7 @@ def scrub_to(page, index: int) -> None:
 
 
 def test_scrubbing_back_shows_the_earlier_boundary(page):
-    page.open("/?seed=7&learning_rate=0.3")
+    page.open("/?autoplay=1&seed=7&learning_rate=0.3")
     page.wait("() => window.nnlive.run.shown.header.epoch >= 60")
     page.pause()
     latest = page.repainted("output")
@@ -27,7 +27,7 @@ def test_scrubbing_back_shows_the_earlier_boundary(page):
 
 
 def test_train_from_here_continues_from_that_epoch(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.wait("() => window.nnlive.run.ring.length >= 8")
     page.pause()
     index = 4
@@ -51,7 +51,7 @@ def test_train_from_here_continues_from_that_epoch(page):
 
 
 def test_clicking_the_output_shows_the_forward_pass(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.pause()
     box = page.page.locator("#output").bounding_box()
     page.page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
@@ -65,7 +65,7 @@ def test_clicking_the_output_shows_the_forward_pass(page):
 
 
 def test_clicking_a_data_point_probes_it_with_its_label_and_loss(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.pause()
     x, y = page.js("""() => {
         const [x1, x2] = window.nnlive.run.data.train[0], sq = window.nnlive.output.square;
@@ -79,13 +79,14 @@ def test_clicking_a_data_point_probes_it_with_its_label_and_loss(page):
     assert "label" in sent
 
 
-def test_custom_points_added_by_clicking_appear_in_the_dataset(page):
-    page.open("/?seed=7&n_points=40")
+def test_custom_points_added_and_erased_in_their_modes(page):
+    page.open("/?autoplay=1&seed=7&n_points=40")
     page.page.select_option('select[name="dataset"]', "custom")
     page.wait("() => window.nnlive.run.config.dataset === 'custom'")
     count = page.js("() => window.nnlive.run.config.points.length")
     assert count == 40
     page.page.check('input[name="tool"][value="1"]')
+    assert page.page.locator("#custom-next").inner_text().startswith("The next click adds class 1.")
     x, y = page.js("""() => {
         const sq = window.nnlive.output.square;
         const r = document.getElementById('output').getBoundingClientRect();
@@ -96,13 +97,53 @@ def test_custom_points_added_by_clicking_appear_in_the_dataset(page):
     rows = page.js("() => [...window.nnlive.run.data.train, ...window.nnlive.run.data.test]")
     assert any(abs(a - 5.5) < 0.1 and abs(b + 5.5) < 0.1 and label == 1 for a, b, label in rows)
     assert "points=" in page.page.url and "dataset=custom" in page.page.url
-    # clicking the new point removes it again
+    # a second click on the new point adds another (adding never erases by surprise)
+    page.page.mouse.click(x, y)
+    page.wait("(n) => window.nnlive.run.config.points.length === n + 2", count)
+    # erase mode takes away the nearest point, one per click
+    page.page.check('input[name="tool"][value="erase"]')
+    page.page.mouse.click(x, y)
+    page.wait("(n) => window.nnlive.run.config.points.length === n + 1", count)
     page.page.mouse.click(x, y)
     page.wait("(n) => window.nnlive.run.config.points.length === n", count)
+    assert not any(abs(a - 5.5) < 0.1 and abs(b + 5.5) < 0.1
+                   for a, b, _ in page.js("() => window.nnlive.run.config.points"))
+
+
+def test_clear_then_draw_four_points_trains_on_them(page):
+    page.open("/?autoplay=1&seed=7&n_points=40")
+    page.page.select_option('select[name="dataset"]', "custom")
+    page.wait("() => window.nnlive.run.config.dataset === 'custom'")
+    page.page.click("#custom-clear")
+    assert "0 points: add at least 4" in page.page.locator("#custom-next").inner_text()
+    sent = len([m for m in page.sent if m["type"] == "update"])
+    targets = [(-3, -3, "0"), (3, 3, "0"), (-3, 3, "1"), (3, -3, "1")]
+    for i, (x1, x2, label) in enumerate(targets):
+        page.page.check(f'input[name="tool"][value="{label}"]')
+        x, y = page.js("([a, b]) => [window.nnlive.output.square.px(a),"
+                       " window.nnlive.output.square.py(b)]", [x1, x2])
+        page.page.locator("#output").click(position={"x": x, "y": y})  # scrolled into view
+        if i < 3:  # too few for a run: kept on the page, nothing sent
+            page.page.wait_for_timeout(150)
+            assert len([m for m in page.sent if m["type"] == "update"]) == sent
+    # 4 points leave 2 to train on: the batch size of 10 no longer fits, and the page
+    # says so (never shrinks it silently); the new points wait for a batch size that fits
+    error = page.page.locator('[data-error-for="batch_size"]')
+    error.wait_for(state="visible")
+    assert error.inner_text().startswith("Batch size must be a whole number from 1 to 2")
+    assert "dataset=custom" in page.page.url and "batch_size=10" in page.page.url
+    page.page.fill('input[name="batch_size"]', "2")
+    page.page.locator('input[name="batch_size"]').blur()
+    page.wait("() => window.nnlive.run.config.points.length === 4")
+    assert sorted(page.js("() => window.nnlive.run.config.points")) == sorted(
+        [[a, b, int(label)] for a, b, label in targets])
+    assert page.js("() => window.nnlive.run.config.batch_size") == 2
+    assert not error.is_visible()
+    page.wait("() => window.nnlive.run.shown.header.epoch > 5")
 
 
 def test_a_custom_permalink_restores_the_same_data(open_page):
-    first = open_page().open("/?seed=7&n_points=20")
+    first = open_page().open("/?autoplay=1&seed=7&n_points=20")
     first.page.select_option('select[name="dataset"]', "custom")
     first.wait("() => window.nnlive.run.config.dataset === 'custom'")
     url = first.page.url
@@ -112,7 +153,7 @@ def test_a_custom_permalink_restores_the_same_data(open_page):
 
 
 def test_a_dropped_connection_resumes_the_same_run(page):
-    page.open("/?seed=7")
+    page.open("/?autoplay=1&seed=7")
     page.wait("() => window.nnlive.run.history.length > 20")
     session = page.js("() => window.nnlive.client.session")
     epoch = page.js("() => window.nnlive.run.shown.header.epoch")
