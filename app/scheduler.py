@@ -19,6 +19,7 @@ import asyncio
 import logging
 import time
 
+from app.clients import fair_order
 from app.sessions import SessionManager
 from app.sweeps import live_sweeps, push_sweep_frames, train_sweeps
 from core.cohort import cohort_key, train_together
@@ -130,8 +131,11 @@ class Scheduler:
         are due, the first of them (the order rotates) when the quota buys fewer."""
         members = [s for s in group if s.epochs_allowed() >= 1]
         long = [s for s in members if s.epoch_cost > self.train_budget]
-        for session in long:  # an epoch longer than a whole tick's training: slice it
-            self._train_sliced(session, quota / len(members))
+        end = time.perf_counter() + quota * len(long) / max(1, len(members))
+        for session in fair_order(long, lambda s: s.trained_at):
+            if time.perf_counter() > end:
+                break  # the rest wait their turn (one batch each would overrun the tick)
+            self._train_sliced(session, quota / len(members))  # an epoch over a tick: slice it
         members = [s for s in members if s not in long]
         if not members:
             return
@@ -140,8 +144,9 @@ class Scheduler:
         if affordable < len(members):
             if len(members) > 1 and quota < bank_full:
                 return  # bank the quota: in a few ticks they train as one bigger stack
-            # those who waited longest first; small stacks cost more each: at least 16
-            members = sorted(members, key=lambda s: s.trained_at)
+            # those who waited longest first, by turns of client address (app/clients.py);
+            # small stacks cost more each: at least 16
+            members = fair_order(members, lambda s: s.trained_at)
             members, n = members[: max(MIN_STACK, int(affordable))], 1
         else:
             n = int(min(min(s.epochs_allowed() for s in members), affordable / len(members)))
@@ -169,10 +174,11 @@ class Scheduler:
         guarded(session, session.train_batches, max(1, int(quota / max(per_batch, 1e-7))))
 
     def frame_round(self, sessions: list) -> None:
-        """Build due frames, those waiting longest first, with what is left of the tick
+        """Build due frames, those waiting longest first by turns of client address
+        (one address's many sessions never crowd out another's), with what is left of the tick
         (at least the frame budget): sockets are served while the scheduler sleeps."""
         now = time.monotonic()
-        due = sorted((s for s in sessions if s.frame_due(now)), key=lambda s: s.last_frame_at)
+        due = fair_order((s for s in sessions if s.frame_due(now)), lambda s: s.last_frame_at)
         deadline = max(time.perf_counter() + self.frame_budget,
                        self._tick_began + TICK - 2 * MIN_IDLE)
         for session in due:
