@@ -72,3 +72,22 @@ def fair_order(sessions: Iterable, waited: Callable) -> list:
     turns = itertools.zip_longest(*by_address.values())
     return [session for turn in turns for session in turn if session is not None]
 
+
+
+CROWD = 8  # active sessions from one address past which it trains as its own group
+
+
+def crowd_of(sessions: Iterable) -> Callable:
+    """``session`` → its address if that address has more than ``CROWD`` of
+    ``sessions``, else None. The scheduler stacks sessions of one shape and one crowd:
+    a class behind one NAT still trains as one stack, while a learner elsewhere never
+    waits in a crowded address's stack for its turn."""
+    counts: dict[str, int] = {}
+    for session in sessions:
+        key = client_key(session.address)
+        counts[key] = counts.get(key, 0) + 1
+
+    def crowd(session) -> str | None:
+        key = client_key(session.address)
+        return key if counts[key] > CROWD else None
+    return crowd

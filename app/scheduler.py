@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 
-from app.clients import fair_order
+from app.clients import crowd_of, fair_order
 from app.sessions import SessionManager
 from app.sweeps import live_sweeps, push_sweep_frames, train_sweeps
 from core.cohort import cohort_key, train_together
@@ -105,6 +105,7 @@ class Scheduler:
 
         Sessions of one shape (``cohort_key``) train as one stack, bit for bit as alone
         but several times cheaper each: a class that opened one lesson shares a shape.
+        An address with many sessions stacks apart from the others (``crowd_of``).
         """
         if not active:
             return 0.0
@@ -112,8 +113,10 @@ class Scheduler:
         self._turn = (self._turn + 1) % len(active)
         order = active[self._turn:] + active[: self._turn]
         groups: dict[tuple, list] = {}
+        crowd = crowd_of(order)  # a crowded address stacks apart (app/clients.py)
         for session in order:
-            groups.setdefault(cohort_key(session.trainer), []).append(session)
+            key = (*cohort_key(session.trainer), crowd(session))
+            groups.setdefault(key, []).append(session)
         deadline = time.perf_counter() + (self.train_budget if budget is None else budget)
         waiting = len(order)
         for key, group in groups.items():

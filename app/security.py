@@ -1,11 +1,11 @@
 """Which hosts and origins the server answers, and the security headers on every HTTP answer.
 
-Hosts: with ``NNLIVE_PUBLIC_ORIGIN`` set, a request must name one of its hosts in
-``Host``, and its scheme is taken from that origin (a proxy may end TLS); without it,
-only loopback names (``localhost``) and IP addresses are answered. Either way a page on
-``evil.test`` whose name resolves to this server (DNS rebinding) gets 400, and no
-address the server writes (oEmbed's ``provider_url``, an iframe's ``src``, a redirect)
-can name a host an attacker chose.
+Hosts: a request's ``Host`` must be one of ``NNLIVE_PUBLIC_ORIGIN``'s hosts (its
+scheme is then taken from that origin: a proxy may end TLS), a loopback name
+(``localhost``) or an IP address (health probes). A page on ``evil.test`` whose name
+resolves to this server (DNS rebinding) gets 400, and no address the server writes
+(oEmbed's ``provider_url``, an iframe's ``src``, a redirect) names a host an attacker
+chose.
 
 Origins: a WebSocket opened by a page must come from one of the server's own origins
 (scheme, host and port) or from ``NNLIVE_ALLOWED_ORIGINS``.
@@ -63,10 +63,10 @@ def public_origin(scope: Scope, settings: Settings) -> str | None:
 
 
 def host_allowed(scope: Scope, settings: Settings) -> bool:
+    """One of the public origins' hosts, or a loopback name or IP address (health
+    probes and a proxy's checks reach the server by its address)."""
     host = Headers(scope=scope).get("host", "")
-    if settings.public_origins:
-        return public_origin(scope, settings) is not None
-    return bool(host) and local_host(host)
+    return bool(host) and (local_host(host) or public_origin(scope, settings) is not None)
 
 
 def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
@@ -113,8 +113,9 @@ class TrustedHosts:
             await send({"type": "websocket.close", "code": 1008, "reason": "host not allowed"})
             return
         host = Headers(scope=scope).get("host")
-        where = ("one of NNLIVE_PUBLIC_ORIGIN's hosts" if self.settings.public_origins else
-                 "localhost or an IP address (set NNLIVE_PUBLIC_ORIGIN to serve a name)")
+        names = ", ".join(o.split("://", 1)[1] for o in self.settings.public_origins)
+        where = (f"{names}, localhost or an IP address" if names else
+                 "localhost or an IP address (NNLIVE_PUBLIC_ORIGIN names the site)")
         body = {"error": {"code": "host_not_allowed", "field": "host",
                           "message": f"This server answers {where}; got Host {host!r}."}}
         await JSONResponse(body, status_code=400)(scope, receive, send)

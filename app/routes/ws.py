@@ -77,20 +77,21 @@ async def train_socket(websocket: WebSocket) -> None:
     except SessionLimit as exc:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.reason)
         return
-    outbox, close_code = Outbox(), None
+    outbox, close_code, idle = Outbox(), None, ""
     _take_over(session, websocket)
     session.attach(outbox)
     sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
     try:
         _greet(session, state.settings, resumed, token)
         close_code = await _read_loop(websocket, session, state.settings, sender)
+        idle = _idle_reason(session, state.settings)  # before the release frees the run
     finally:
         await _stop(sender)  # it may be stuck writing to a client that does not read
         _release(state.sessions, session, outbox, close_code)
     if outbox.overflow is not None:  # after the release: closing may take a while
         await _close(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
     elif close_code == CLOSE_IDLE:
-        await _close(websocket, CLOSE_IDLE, _idle_reason(session, state.settings))
+        await _close(websocket, CLOSE_IDLE, idle)
 
 
 def _release(sessions, session: Session, outbox: Outbox, close_code: int | None) -> None:
