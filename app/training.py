@@ -13,7 +13,8 @@ Request bodies are checked here so a refusal names its field; the error body is
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from time import monotonic, perf_counter, sleep
 
 import anyio
 
@@ -27,6 +28,12 @@ from core.trainer import DIVERGED, Trainer
 MAX_EPOCHS = 10_000
 WORKERS = 2
 SLICE = 0.005  # seconds of work between two looks at the deadline
+# Worker threads share the interpreter lock with the event loop: a thread training flat
+# out would leave the loop a third of it with two such threads. While the server has live
+# sessions, each rests after a slice so that all of them together hold it at most this
+# share of the time.
+API_SHARE = 0.5
+DUTY = API_SHARE / WORKERS  # of one worker: the share of its wall time it computes
 MAX_WAITING = 8  # requests waiting for a worker; more get 503 at once
 HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_error", "test_error")
 DATA_FIELDS = ("dataset", "n_points", "noise", "train_ratio", "points", "seed")
@@ -101,46 +108,54 @@ class Deadline:
 
     def __init__(self, seconds: float):
         self.seconds = seconds
-        self.at = time.monotonic() + seconds
+        self.at = monotonic() + seconds
 
     def check(self, where: str, advice: str) -> None:
-        if time.monotonic() > self.at:
+        if monotonic() > self.at:
             raise ApiError("time_limit", f"{where}: over the {self.seconds:g} s limit of one "
                            f"request, so the work was stopped. Ask for {advice}.", "epochs")
 
 
 class Slicer:
-    """How many steps make about ``SLICE`` seconds, learnt from the slices so far."""
+    """How many steps make about ``SLICE`` seconds, learnt from the slices so far; after
+    each slice, while ``busy()`` (live sessions are there), the thread rests so that it
+    computes ``DUTY`` of its time."""
 
-    def __init__(self) -> None:
-        self.steps = 1
+    def __init__(self, busy: Callable[[], bool]) -> None:
+        self.steps, self.busy = 1, busy
 
     def timed(self, work) -> int:
-        began = time.perf_counter()
+        began = perf_counter()
         taken = work(self.steps)
-        spent = time.perf_counter() - began
+        spent = perf_counter() - began
         if taken:
             self.steps = max(1, min(4 * self.steps, int(taken * SLICE / max(spent, 1e-6))))
+        if self.busy():
+            sleep(spent * (1 / DUTY - 1))  # the lock goes to the event loop meanwhile
         return taken
 
 
-def refuse_costly(configs: list[Config], epochs: int, time_limit: float) -> None:
-    """Refuse, before any work, a request whose cost cannot fit ``time_limit``."""
-    seconds = cost.training_seconds(configs, epochs)
+def refuse_costly(configs: list[Config], epochs: int, time_limit: float,
+                  busy: bool = False) -> None:
+    """Refuse, before any work, a request whose cost cannot fit ``time_limit`` (a worker
+    computes ``DUTY`` of that time while the server is ``busy``)."""
+    duty = DUTY if busy else 1.0
+    seconds = cost.training_seconds(configs, epochs) / duty
     if seconds > time_limit:
-        fits = cost.epochs_within(configs, time_limit)
+        fits = cost.epochs_within(configs, time_limit * duty)
         what = "these variants" if len(configs) > 1 else "this configuration"
         raise ApiError("too_costly", f"{epochs} epochs of {what} would take at least "
                        f"{seconds:,.0f} s, over the {time_limit:g} s limit of one request. "
                        f"Ask for fewer than {fits} epochs, or {LOWER}.", "epochs")
 
 
-def train_run(config: Config, epochs: int, deadline: Deadline) -> bytes:
+def train_run(config: Config, epochs: int, deadline: Deadline,
+              busy: Callable[[], bool]) -> bytes:
     """What ``POST /api/train`` answers, as JSON bytes; trained in slices so the
     deadline is looked at every few milliseconds."""
     trainer = Trainer(config)
     initial = {"weights": trainer.weights(), "biases": trainer.biases()}
-    slicer, per_epoch = Slicer(), trainer.batches_per_epoch
+    slicer, per_epoch = Slicer(busy), trainer.batches_per_epoch
 
     def steps(k: int) -> int:
         left = trainer.batches_left() + (epochs - trainer.epoch - 1) * per_epoch
@@ -182,10 +197,10 @@ def parse_sweep(body) -> tuple[Config, str, list[Config], int]:
 
 
 def sweep_run(base: Config, values: list, configs: list[Config], epochs: int,
-              deadline: Deadline) -> bytes:
+              deadline: Deadline, busy: Callable[[], bool]) -> bytes:
     """What ``POST /api/sweep`` answers, as JSON bytes; trained in slices, as above."""
     run = SweepRun(configs, make_dataset(base))
-    slicer = Slicer()
+    slicer = Slicer(busy)
     while run.epoch < epochs:
         deadline.check(f"the sweep reached epoch {run.epoch} of {epochs}",
                        f"at most {run.epoch} epochs, or fewer values")
@@ -206,7 +221,7 @@ async def in_worker(work, *args, limiter: anyio.CapacityLimiter, deadline: Deadl
     if limiter.statistics().tasks_waiting >= MAX_WAITING:
         raise _busy(limiter)
     acquired = False
-    with anyio.move_on_after(max(0.0, deadline.at - time.monotonic())):
+    with anyio.move_on_after(max(0.0, deadline.at - monotonic())):
         await limiter.acquire()
         acquired = True
     if not acquired:

@@ -5,8 +5,9 @@ counts the memory of the sweeps it runs against a budget. Both estimates are pla
 arithmetic on the configuration:
 
 - time, a lower bound: each epoch is ``steps`` mini-batch steps (training rows ÷ batch
-  size), each paying a fixed overhead and ``variants × parameters`` of work, then one
-  measuring pass over every point (``variants × points × parameters``);
+  size), each paying a fixed overhead per layer (NumPy calls) and ``variants ×
+  parameters`` of work, then one measuring pass over every point (``variants × points ×
+  parameters``);
 - memory: buffers sized by hidden units × points (and × the batch), and a kept plan of
   NumPy calls for every mini-batch of an epoch.
 
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from core.config import Config
 from core.losses import n_outputs
 
-STEP_SECONDS = 3e-6   # fixed cost of one mini-batch step (NumPy calls), at the least
+LAYER_STEP_SECONDS = 2e-6  # fixed cost of one layer of a mini-batch step, at the least
 STEP_RATE = 3e8       # variants × parameters of step work per second, at the most
 MEASURE_RATE = 6e9    # variants × points × parameters of measuring per second, at the most
 BYTES_PER_UNIT_POINT = 34    # activations and derivatives of one unit for one row
@@ -56,9 +57,11 @@ def steps_per_epoch(config: Config) -> int:
 def seconds_per_epoch(configs: Sequence[Config]) -> float:
     """A lower bound on one epoch of every variant trained together (one config: a run)."""
     steps = max(steps_per_epoch(c) for c in configs)
+    layers = max(len(c.hidden) + 1 for c in configs)
     step_work = sum(steps_per_epoch(c) * parameters(c) for c in configs)
     measure_work = sum(c.n_points * parameters(c) for c in configs)
-    return steps * STEP_SECONDS + step_work / STEP_RATE + measure_work / MEASURE_RATE
+    return (steps * layers * LAYER_STEP_SECONDS + step_work / STEP_RATE
+            + measure_work / MEASURE_RATE)
 
 
 def training_seconds(configs: Sequence[Config], epochs: int) -> float:

@@ -56,9 +56,9 @@ async def train(request: Request):
     deadline = Deadline(settings.api_time_limit)
     try:
         config, epochs = parse_train(await json_body(request, settings.max_body_bytes))
-        refuse_costly([config], epochs, settings.api_time_limit)
+        refuse_costly([config], epochs, settings.api_time_limit, _busy(state))
         try:
-            body = await in_worker(train_run, config, epochs, deadline,
+            body = await in_worker(train_run, config, epochs, deadline, _busy_now(state),
                                    limiter=state.api_limiter, deadline=deadline)
         finally:
             state.sessions.janitor.released()  # its buffers go back at the next tidy-up
@@ -74,17 +74,27 @@ async def sweep(request: Request):
     try:
         body = await json_body(request, settings.max_body_bytes)
         base, _field, configs, epochs = parse_sweep(body)
-        refuse_costly(configs, epochs, settings.api_time_limit)
+        refuse_costly(configs, epochs, settings.api_time_limit, _busy(state))
         lease = _lease(state.sessions.sweep_budget, configs)
         try:
             answer = await in_worker(sweep_run, base, body["vary"]["values"], configs,
-                                     epochs, deadline, limiter=state.api_limiter,
-                                     deadline=deadline)
+                                     epochs, deadline, _busy_now(state),
+                                     limiter=state.api_limiter, deadline=deadline)
         finally:
             state.sessions.sweep_budget.release(lease)
     except ApiError as exc:
         return error_response(exc)
     return Response(answer, media_type="application/json")
+
+
+def _busy(state) -> bool:
+    """Live sessions are here: API work must leave the event loop its share."""
+    return len(state.sessions.sessions) > 0
+
+
+def _busy_now(state):
+    """``_busy`` as the worker thread asks it, slice after slice."""
+    return lambda: _busy(state)
 
 
 def _lease(budget, configs):

@@ -17,7 +17,7 @@ import core.sweep
 import core.trainer
 from core import cost
 from core.config import validate_config
-from tests.app.live import LiveServer
+from tests.app.live import Client, LiveServer
 
 F7 = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 # the issue's request: 16 learning rates of the heaviest configuration, 10,000 epochs
@@ -137,3 +137,25 @@ def test_requests_beyond_the_workers_and_their_queue_are_told_to_come_back(monke
             t.join(30)
     workers, waiting = app.training.WORKERS, app.training.MAX_WAITING
     assert sorted(answers) == [200] * (workers + waiting) + [503, 503]
+
+
+def test_while_learners_are_here_api_work_leaves_the_event_loop_its_share(monkeypatch, run):
+    """A worker thread rests after each slice, (1 / DUTY − 1) times the slice, while live
+    sessions are here; alone, it does not rest."""
+    rests: list[float] = []
+    clock = iter(range(10**9))  # the worker's slice clock: every slice takes 1 ms
+    monkeypatch.setattr(app.training, "sleep", rests.append)
+    monkeypatch.setattr(app.training, "perf_counter", lambda: next(clock) / 1000)
+    body = {"config": {"n_points": 100}, "epochs": 50}
+    with LiveServer() as server:
+        assert httpx.post(server.url + "/api/train", json=body, timeout=30).status_code == 200
+        assert rests == []
+
+        async def with_a_learner():
+            async with Client.connect(server.ws_url) as c:
+                await c.start(seed=1)
+                return httpx.post(server.url + "/api/train", json=body, timeout=30)
+        answer = run(with_a_learner())
+    assert answer.status_code == 200 and len(rests) > 3
+    duty = app.training.API_SHARE / app.training.WORKERS
+    assert rests == pytest.approx([0.001 * (1 / duty - 1)] * len(rests))
