@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import test_embed
 from tests.browser.conftest import DESKTOP
 from tests.browser.test_embed import serve_directory
+
+course_url = test_embed.course_url  # the example course site, as test_embed serves it
 
 BLANK = '<!doctype html><meta charset="utf-8"><title>blank</title>'
 # a frame on the course page's own origin (srcdoc inherits it) that is not the embed's
@@ -15,15 +18,6 @@ SIBLING = ("<script>const embed = parent.document.getElementById('triangle').con
            "embed.postMessage({target: 'nnlive', type: 'pause'}, '*');"
            "embed.postMessage({target: 'nnlive', type: 'set_config', config: {hidden: [1]}},"
            " '*'); parent.postMessage({sibling: 'sent'}, '*');</script>")
-
-
-@pytest.fixture(scope="module")
-def course_url():
-    from tests.browser.test_embed import COURSE_SITE
-    proc, url = serve_directory(COURSE_SITE, "localhost")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
