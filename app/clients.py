@@ -35,21 +35,21 @@ def client_key(address: str) -> str:
 
 
 class RateLimiter:
-    """A token bucket per key: ``burst`` at once, then ``rate`` a second."""
+    """A token bucket per key: ``burst`` tokens at once, then ``rate`` a second."""
 
     def __init__(self, rate: float, burst: int):
         self.rate, self.burst = rate, burst
         self.buckets: dict[str, tuple[float, float]] = {}  # key → (tokens, at)
 
-    def take(self, key: str, now: float | None = None) -> bool:
-        """Spend one token of ``key``'s bucket if it has one."""
+    def take(self, key: str, now: float | None = None, amount: float = 1.0) -> bool:
+        """Spend ``amount`` tokens of ``key``'s bucket if it has them."""
         now = time.monotonic() if now is None else now
         tokens, at = self.buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - at) * self.rate)
-        if tokens < 1:
+        if tokens < amount:
             self.buckets[key] = (tokens, now)
             return False
-        self.buckets[key] = (tokens - 1, now)
+        self.buckets[key] = (tokens - amount, now)
         return True
 
     def forget_full(self, now: float | None = None) -> None:

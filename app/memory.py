@@ -9,9 +9,11 @@ sweep of the heaviest configuration left 125 MB behind after ``del`` (67 MB afte
 3 GB with no session open.
 
 ``MemoryJanitor.released()`` notes that something large was let go; the session
-manager's once-a-second housekeeping calls ``tidy()``, which then runs one full
-collection and, on glibc, ``malloc_trim(0)`` in a worker thread, at most every
-``MIN_INTERVAL`` seconds.
+manager's once-a-second housekeeping calls ``tidy()``, which then, at most every
+``MIN_INTERVAL`` seconds, runs ``malloc_trim(0)`` in a worker thread (glibc) and, when a
+sweep went (``collect=True``), one full collection first: that takes tens of
+milliseconds of the event loop with a large heap, so it is not spent on every session
+that closes.
 """
 
 from __future__ import annotations
@@ -40,14 +42,16 @@ def _malloc_trim():
 
 class MemoryJanitor:
     def __init__(self) -> None:
-        self.pending = False
+        self.pending = self.collect = False
         self.last = 0.0
         self.trim = _malloc_trim()
         self.tidied = 0  # how many tidy-ups ran (tests and metrics)
 
-    def released(self) -> None:
-        """Something large was let go (callable from any thread)."""
+    def released(self, collect: bool = False) -> None:
+        """Something large was let go (callable from any thread); ``collect``: objects
+        that refer to each other, which only a full collection frees."""
         self.pending = True
+        self.collect = self.collect or collect
 
     def tidy(self, now: float | None = None) -> bool:
         """On the event loop: collect and trim if something was released; whether it ran."""
@@ -55,7 +59,9 @@ class MemoryJanitor:
         if not self.pending or now - self.last < MIN_INTERVAL:
             return False
         self.pending, self.last = False, now
-        gc.collect()
+        if self.collect:
+            self.collect = False
+            gc.collect()
         if self.trim is not None:
             task = asyncio.get_running_loop().run_in_executor(None, self.trim, 0)
             task.add_done_callback(_log_failure)

@@ -58,7 +58,8 @@ class Settings:
                 "grace_seconds": self.grace_seconds, "grid_resolution": self.grid_resolution,
                 "neuron_resolution": self.neuron_resolution,
                 "max_epochs": self.max_epochs, "max_epochs_per_step": MAX_STEP_EPOCHS,
-                "max_speed": MAX_SPEED}
+                "max_speed": MAX_SPEED, "start_seconds": self.start_seconds,
+                "idle_seconds": self.idle_seconds}
 
 
 MAX_STEP_EPOCHS = 10_000

@@ -11,6 +11,11 @@ to lower); one that does not fit now is refused for the moment (``busy``).
 A lease ends when its holder says so (an API request) or when its ``held`` test turns
 false (a live sweep replaced by another, or its session freed); then the memory janitor
 is told, so the memory goes back to the system.
+
+Starting and dropping a large sweep also costs the event loop (building 16 variants of
+the heaviest configuration takes ≈ 0.2 s, freeing them as long): sweeps started in the
+last ``CHURN_SECONDS`` may not add up to more than the whole budget, so clients that
+open large sweeps and drop them at once cannot keep the loop busy with that.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from app.clients import RateLimiter
 from app.memory import MemoryJanitor
 from app.protocol import ProtocolError
 from app.training import ApiError, parse_sweep
 from core.cost import sweep_bytes
 
 MB = 2**20
+CHURN_SECONDS = 30.0  # the whole budget's worth of sweeps may start in this long
 
 
 class SweepRefused(RuntimeError):
@@ -58,6 +65,7 @@ class SweepBudget:
         self.max_sweeps, self.memory = max_sweeps, memory_mb * MB
         self.janitor = janitor
         self.leases: list[Lease] = []
+        self.churn = RateLimiter(self.memory / CHURN_SECONDS, self.memory)
         self._lock = threading.Lock()  # API leases end in worker threads
 
     def admit(self, nbytes: int) -> Lease:
@@ -76,6 +84,10 @@ class SweepBudget:
                                    f"about {used / MB:.0f} MB of the {self.memory / MB:.0f} MB "
                                    "they may share; try again in a minute, or sweep a smaller "
                                    "configuration.")
+            if not self.churn.take("all", amount=nbytes):
+                raise SweepRefused("busy", "sweeps this large were started and dropped too "
+                                   f"often in the last {CHURN_SECONDS:g} s; try again in a "
+                                   "minute, or sweep a smaller configuration.")
             lease = Lease(nbytes)
             self.leases.append(lease)
             return lease
@@ -92,7 +104,7 @@ class SweepBudget:
     def _prune(self) -> None:
         kept = [lease for lease in self.leases if lease.held()]
         if len(kept) < len(self.leases):
-            self.janitor.released()
+            self.janitor.released(collect=True)
         self.leases = kept
 
     def held_bytes(self) -> int:

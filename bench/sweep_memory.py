@@ -6,8 +6,8 @@
 Each round opens ``--sweeps`` sockets at once; each starts the heaviest configuration
 (2,000 points, 90 % training, batch 1, 6 × 16 hidden, all 7 features, adam, relu),
 asks for a sweep of 16 learning rates and 2,000 epochs, lets it train ``--seconds``,
-then closes (the sweep abandoned). After each round, once the server had 3 s to tidy
-up, it prints the server's RSS, how many sweeps were admitted and how many refused
+then closes (the sweep abandoned). After each round, once the server holds no session
+and had 3 s more to tidy up, it prints the server's RSS, how many sweeps were admitted and how many refused
 (``busy``: the server-wide budget, NNLIVE_SWEEP_MEMORY_MB = ``--budget-mb``). Target:
 RSS after the last round within 1.5 × its value after the first. ``--root`` serves
 another checkout (to measure the code before a change the same way).
@@ -85,6 +85,18 @@ async def round_of(url: str, sweeps: int, seconds: float) -> Counter:
     return Counter(await asyncio.gather(*(one_sweep(url, seconds) for _ in range(sweeps))))
 
 
+def wait_until_empty(port: int, timeout: float = 60.0) -> float:
+    """Seconds until the server holds no session (closed sockets it is still reading
+    may take a while under load)."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()["sessions"] == 0:
+                break
+        time.sleep(0.2)
+    return time.monotonic() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -109,11 +121,13 @@ def main() -> None:
             for r in range(1, args.rounds + 1):
                 answers = asyncio.run(round_of(f"ws://127.0.0.1:{port}/ws/train",
                                                args.sweeps, args.seconds))
-                time.sleep(3.0)  # closed sockets freed; housekeeping tidies within 2 s
+                freed = wait_until_empty(port)
+                time.sleep(3.0)  # housekeeping tidies up within 2 s of a release
                 rss = proc.memory_info().rss / 2**20
                 first = first or rss
                 print(f"round {r}: RSS {rss:.0f} MB ({rss / first:.2f} × round 1); "
-                      f"sweeps {dict(answers)}", flush=True)
+                      f"sweeps {dict(answers)}; sessions gone after {freed:.1f} s",
+                      flush=True)
             log.seek(0)
             text = log.read()
             print(f"server log: {text.count('Traceback')} tracebacks; "

@@ -29,7 +29,8 @@ def test_sockets_that_never_start_give_their_places_to_newcomers(run):
         async def scenario():
             idle = [await Client.connect(server.ws_url).__aenter__() for _ in range(3)]
             for c in idle:
-                assert (await c.recv())["type"] == "hello"
+                hello = await c.recv()
+                assert hello["type"] == "hello" and hello["limits"]["start_seconds"] == 0.5
             async with Client.connect(server.ws_url) as refused:
                 code, reason = await _closed(refused)
                 assert (code, reason) == (1013, "server full: 3 sessions; try again later")
