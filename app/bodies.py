@@ -19,6 +19,9 @@ from app.training import ApiError
 
 JSON_TYPE = "application/json"
 OFF_LOOP_BYTES = 64 * 1024  # larger bodies are parsed in a worker thread
+# on a refusal before the body is read: the server closes the connection instead of
+# taking in (and discarding) the rest of the body to keep it alive
+CLOSE = {"Connection": "close"}
 
 
 async def json_body(request: Request, limit: int) -> object:
@@ -50,11 +53,12 @@ def _check_type(header: str | None) -> None:
     if media != JSON_TYPE:
         got = f"{header!r}" if header else "none"
         raise ApiError("unsupported_media_type", "The request body must be JSON, sent with "
-                       f"Content-Type: {JSON_TYPE}; got {got}.", "content-type", status=415)
+                       f"Content-Type: {JSON_TYPE}; got {got}.", "content-type", status=415,
+                       headers=CLOSE)
 
 
 def _too_large(limit: int, declared: int | None = None) -> ApiError:
     size = f"{declared:,} bytes" if declared is not None else f"more than {limit:,} bytes"
     return ApiError("body_too_large", f"The request body has {size}; at most {limit:,} are "
                     "accepted (NNLIVE_MAX_BODY_BYTES). 2,000 custom points take about 60 KB.",
-                    "body", status=413)
+                    "body", status=413, headers=CLOSE)
