@@ -126,12 +126,15 @@ class Scheduler:
             quota = left * len(group) / waiting
             waiting -= len(group)
             # a group may wait for its share of a full bank, not for more
-            self._train_group(key, group, quota, 0.9 * BANK_LIMIT * len(group) / len(order))
+            if self._train_group(key, group, quota, 0.9 * BANK_LIMIT * len(group) / len(order)):
+                deadline -= quota  # it banks: its share stays banked, not spent by the rest
         return time.perf_counter() - began
 
-    def _train_group(self, key: tuple, group: list, quota: float, bank_full: float) -> None:
+    def _train_group(self, key: tuple, group: list, quota: float, bank_full: float) -> bool:
         """Train one shape's sessions within ``quota`` seconds: as one stack when several
-        are due, the first of them (the order rotates) when the quota buys fewer."""
+        are due, the first of them (the order rotates) when the quota buys fewer.
+        True when the group banks its quota instead (a hungry group after it, such as a
+        heavy learner, must not spend it)."""
         members = [s for s in group if s.epochs_allowed() >= 1]
         long = [s for s in members if s.epoch_cost > self.train_budget]
         end = time.perf_counter() + quota * len(long) / max(1, len(members))
@@ -141,12 +144,12 @@ class Scheduler:
             self._train_sliced(session, quota / len(members))  # an epoch over a tick: slice it
         members = [s for s in members if s not in long]
         if not members:
-            return
+            return False
         per_member = self._cohort_cost.get(key, max(s.epoch_cost for s in members))
         affordable = quota / max(per_member, 1e-7)  # member-epochs this quota buys
         if affordable < len(members):
             if len(members) > 1 and quota < bank_full:
-                return  # bank the quota: in a few ticks they train as one bigger stack
+                return True  # bank the quota: in a few ticks they train as one bigger stack
             # those who waited longest first, by turns of client address (app/clients.py);
             # small stacks cost more each: at least 16
             members = fair_order(members, lambda s: s.trained_at)
@@ -155,7 +158,7 @@ class Scheduler:
             n = int(min(min(s.epochs_allowed() for s in members), affordable / len(members)))
         if len(members) == 1:
             guarded(members[0], members[0].train, n)
-            return
+            return False
         start = time.perf_counter()
         try:
             new = train_together([s.trainer for s in members], n)
@@ -164,13 +167,14 @@ class Scheduler:
                 session.trainer.back_to_last_epoch()
                 session.fault("stacked training failed")
             log.exception("stacked training failed for %d sessions", len(members))
-            return
+            return False
         spent = (time.perf_counter() - start) / n / len(members)  # per member-epoch
         if len(self._cohort_cost) > 256:  # shapes come and go; keep the estimates bounded
             self._cohort_cost.clear()
         self._cohort_cost[key] = 0.8 * self._cohort_cost.get(key, spent) + 0.2 * spent
         for session, entries in zip(members, new):
             session.trained(n, len(entries), spent)
+        return False
 
     def _train_sliced(self, session, quota: float) -> None:
         per_batch = session.epoch_cost / session.trainer.batches_per_epoch

@@ -183,18 +183,23 @@ async def one_address_flood(url: str, stop: asyncio.Event, seen: Counter) -> Non
             ws.transport.abort()
 
 
-async def heavy_and_update_flood(url: str, stop: asyncio.Event, seen: Counter) -> None:
-    kinds = ["heavy"] + ["flood"] * 4
-    sent = await asyncio.gather(*(_misbehaving(url, k, stop) for k in kinds),
+async def heavy_learner(url: str, stop: asyncio.Event, seen: Counter) -> None:
+    await _misbehaving(url, "heavy", stop)
+    seen["heavy learner ran"] += 1
+
+
+async def update_flood(url: str, stop: asyncio.Event, seen: Counter) -> None:
+    sent = await asyncio.gather(*(_misbehaving(url, "flood", stop) for _ in range(4)),
                                 return_exceptions=True)
     seen.update({"restarting updates sent": sum(s for s in sent if isinstance(s, int))})
+    seen.update(type(s).__name__ for s in sent if not isinstance(s, int))
 
 
 PHASES = [("no attack", None), ("oversized bodies", oversized_bodies),
           ("abandoned API sweeps", abandoned_api_sweeps),
           ("abandoned live sweeps", abandoned_live_sweeps), ("idle sockets", idle_sockets),
-          ("one-address flood", one_address_flood),
-          ("heavy learner + update flood", heavy_and_update_flood)]
+          ("one-address flood", one_address_flood), ("a heavy learner", heavy_learner),
+          ("4 sockets flooding updates", update_flood)]
 HTTP_ATTACKS = (oversized_bodies, abandoned_api_sweeps)
 
 
@@ -219,7 +224,11 @@ async def run_phase(attack, base: str, url: str, step: dict, proc: psutil.Proces
             "rss_after": proc.memory_info().rss / 2**20, "seen": dict(seen)}
 
 
-def main(learners: int = 50, seconds: float = 10.0, workers: int = 2) -> None:
+def main(learners: int = 50, seconds: float = 10.0, workers: int = 2,
+         only: str | None = None) -> None:
+    global PHASES
+    if only:  # the baseline and the phases whose names contain ``only``
+        PHASES = [PHASES[0]] + [p for p in PHASES[1:] if only in p[0]]
     port = free_port()
     base, url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws/train"
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)

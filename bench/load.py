@@ -434,7 +434,8 @@ if __name__ == "__main__":
         parser.add_argument("--learners", type=int, default=50)
         parser.add_argument("--seconds", type=float, default=10.0)
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--only", help="run the phases whose name contains this")
         options = parser.parse_args()
-        faults.main(options.learners, options.seconds, options.workers)
+        faults.main(options.learners, options.seconds, options.workers, options.only)
     else:
         main()
