@@ -8,7 +8,10 @@ addresses (``::ffff:10.0.0.7``) are their IPv4 address.
 When the server cannot serve everyone in a tick, the scheduler takes turns by address
 before sessions (``fair_order``): a learner alone on an address is served as often as
 its frame cap allows, however many sessions another address opens, and what is left
-goes to the crowded address (a class behind one NAT loses at most that).
+goes to the crowded address. An address with more than ``CROWD`` running sessions
+trains as its own stack, whose share of the training time counts at most
+``ADDRESS_SHARE`` sessions (``group_weight``): a class behind one NAT on a server that
+others saturate trains as 20 learners would, slower each, rather than crowding them out.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ def fair_order(sessions: Iterable, waited: Callable) -> list:
 
 
 CROWD = 8  # active sessions from one address past which it trains as its own group
+ADDRESS_SHARE = 20  # the most sessions' worth of training time one crowded address gets
 
 
 def crowd_of(sessions: Iterable) -> Callable:
@@ -91,3 +95,11 @@ def crowd_of(sessions: Iterable) -> Callable:
         key = client_key(session.address)
         return key if counts[key] > CROWD else None
     return crowd
+
+
+def group_weight(group: list, crowd: str | None) -> int:
+    """A training group's share of a tick, in sessions: its size, but at most
+    ``ADDRESS_SHARE`` for one crowded address. When the server is saturated, one address
+    with 150 sessions gets what 20 learners get, and learners elsewhere the rest; when it
+    is not, the share it leaves unspent carries over (the scheduler's bank)."""
+    return len(group) if crowd is None else min(len(group), ADDRESS_SHARE)

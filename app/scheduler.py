@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 
-from app.clients import crowd_of, fair_order
+from app.clients import crowd_of, fair_order, group_weight
 from app.sessions import SessionManager
 from app.sweeps import live_sweeps, push_sweep_frames, train_sweeps
 from core.cohort import cohort_key, train_together
@@ -105,7 +105,8 @@ class Scheduler:
 
         Sessions of one shape (``cohort_key``) train as one stack, bit for bit as alone
         but several times cheaper each: a class that opened one lesson shares a shape.
-        An address with many sessions stacks apart from the others (``crowd_of``).
+        An address with many sessions stacks apart from the others (``crowd_of``), and
+        its stack's share of the time is that of at most ``ADDRESS_SHARE`` sessions.
         """
         if not active:
             return 0.0
@@ -118,15 +119,17 @@ class Scheduler:
             key = (*cohort_key(session.trainer), crowd(session))
             groups.setdefault(key, []).append(session)
         deadline = time.perf_counter() + (self.train_budget if budget is None else budget)
-        waiting = len(order)
+        # a crowded address weighs at most ADDRESS_SHARE sessions (app/clients.py)
+        weights = {key: group_weight(group, key[-1]) for key, group in groups.items()}
+        waiting = total = sum(weights.values())
         for key, group in groups.items():
             left = deadline - time.perf_counter()
             if left <= 0:
                 break
-            quota = left * len(group) / waiting
-            waiting -= len(group)
+            quota = left * weights[key] / waiting
+            waiting -= weights[key]
             # a group may wait for its share of a full bank, not for more
-            if self._train_group(key, group, quota, 0.9 * BANK_LIMIT * len(group) / len(order)):
+            if self._train_group(key, group, quota, 0.9 * BANK_LIMIT * weights[key] / total):
                 deadline -= quota  # it banks: its share stays banked, not spent by the rest
         return time.perf_counter() - began
 

@@ -7,8 +7,9 @@ Each round opens ``--sweeps`` sockets at once; each starts the heaviest configur
 (2,000 points, 90 % training, batch 1, 6 × 16 hidden, all 7 features, adam, relu),
 asks for a sweep of 16 learning rates and 2,000 epochs, lets it train ``--seconds``,
 then closes (the sweep abandoned). After each round, once the server holds no session
-and had 3 s more to tidy up, it prints the server's RSS, how many sweeps were admitted and how many refused
-(``busy``: the server-wide budget, NNLIVE_SWEEP_MEMORY_MB = ``--budget-mb``). Target:
+and had 3 s more to tidy up, it prints the server's RSS, how many sweeps were admitted
+and how many refused (``busy``: the server-wide budget, NNLIVE_SWEEP_MEMORY_MB =
+``--budget-mb``). Target:
 RSS after the last round within 1.5 × its value after the first. ``--root`` serves
 another checkout (to measure the code before a change the same way).
 """

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 import app.scheduler as scheduler_module
+from app.clients import ADDRESS_SHARE
 from tests.app import test_scheduler_bank as bank
 
 stacks = bank.stacks  # each call of train_together, recorded
@@ -43,8 +44,8 @@ def shapes(monkeypatch):
 @pytest.mark.parametrize("heavy_first", [False, True])
 def test_a_banking_class_keeps_its_share_from_a_heavy_learner(stacks, shapes, heavy_first):
     learners = bank.group(200)  # 20 ms for all of them; one tick buys 5 ms
-    for s in learners:
-        s.trainer = SimpleNamespace(key=bank.KEY)
+    for i, s in enumerate(learners):  # each at home: none of them a crowd
+        s.trainer, s.address = SimpleNamespace(key=bank.KEY), f"10.1.{i // 256}.{i % 256}"
     heavy = Hungry()
     s = bank.scheduler()
     sessions = [heavy, *learners] if heavy_first else [*learners, heavy]
@@ -54,3 +55,22 @@ def test_a_banking_class_keeps_its_share_from_a_heavy_learner(stacks, shapes, he
     per_batch = heavy.epoch_cost / heavy.trainer.batches_per_epoch
     granted = sum(heavy.batches) * per_batch
     assert granted <= 1.5 * BUDGET / 201  # its own share, not the class's
+
+
+def test_a_crowded_address_gets_the_share_of_a_few_learners(stacks, shapes):
+    """150 sessions from one address beside 10 learners elsewhere: when the tick cannot
+    serve them all, the crowd's stack gets the time of ``ADDRESS_SHARE`` sessions."""
+    crowd = bank.group(150)
+    home = bank.group(10)
+    for s in crowd:
+        s.trainer = SimpleNamespace(key=bank.KEY)
+    for i, s in enumerate(home):
+        s.trainer, s.address = SimpleNamespace(key=bank.KEY), f"10.2.0.{i}"
+    s = bank.scheduler()
+    s._turn = len(crowd) + len(home) - 1
+    s.train_round(crowd + home, bank.BANK_LIMIT)  # a full bank: both groups train
+    sizes = sorted(len(trainers) for trainers, _ in stacks)
+    share = ADDRESS_SHARE / (ADDRESS_SHARE + 10)
+    affordable = int(share * bank.BANK_LIMIT / bank.PER_MEMBER)
+    assert sizes == [10, min(150, max(16, affordable))]
+    assert all(s.booked for s in home)
