@@ -5,8 +5,10 @@ The type check is what keeps other sites out: a page elsewhere can make its visi
 browsers send a form (``text/plain``, ``application/x-www-form-urlencoded``,
 ``multipart/form-data``) without asking, but a JSON body needs a CORS preflight, which
 this server never grants. The size limit (``NNLIVE_MAX_BODY_BYTES``, 1 MB by default:
-2,000 custom points are about 60 KB) is checked against ``Content-Length`` and again
-as the bytes arrive, so a body is never held past it.
+2,000 custom points are about 60 KB) is checked against ``Content-Length``, which must
+be there (a body of unknown length would have to be read to find out), and again as the
+bytes arrive, so a body is never held past it. A refusal closes the connection: the rest
+of a refused body is never read.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ async def json_body(request: Request, limit: int) -> object:
     """The request's JSON body, or an ``ApiError`` (400, 413 or 415) saying what is wrong."""
     _check_type(request.headers.get("content-type"))
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if not (declared.isascii() and declared.isdigit()):
+        raise ApiError("length_required", "The request body must come with its length "
+                       "(Content-Length), as browsers send it; a body of unknown length is "
+                       "not read.", "content-length", status=411, headers=CLOSE)
+    if int(declared) > limit:
         raise _too_large(limit, int(declared))
     raw = bytearray()
     async for chunk in request.stream():

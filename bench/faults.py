@@ -204,7 +204,8 @@ async def update_flood(url: str, stop: asyncio.Event, seen: Counter) -> None:
     sent = await asyncio.gather(*(_misbehaving(url, "flood", stop) for _ in range(4)),
                                 return_exceptions=True)
     seen.update({"restarting updates sent": sum(s for s in sent if isinstance(s, int))})
-    seen.update(type(s).__name__ for s in sent if not isinstance(s, int))
+    seen.update(f"{type(s).__name__} {getattr(getattr(s, 'rcvd', None), 'code', '')}"
+                for s in sent if not isinstance(s, int))
 
 
 PHASES = [("no attack", None), ("oversized bodies", oversized_bodies),
