@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/load.py --faults [--learners 50] [--seconds 10]
 
-One ``nnlive serve`` with default settings, but for three: it believes X-Forwarded-For
+One ``nnlive serve`` with default settings, but for four: it believes X-Forwarded-For
 from 127.0.0.1 (so every learner, and every attacker, has an address of its own, as
-behind a proxy), ``NNLIVE_API_TIME_LIMIT=2`` (as in the issue's report) and the server
-cap raised by what the attackers hold. The learners (default configuration, pause and
+behind a proxy), ``NNLIVE_API_TIME_LIMIT=2`` (as in the issue's report), the server cap
+raised by what the attackers hold, and a 10 s grace period (the end waits until every
+session is gone). The learners (default configuration, pause and
 resume every ~3 s) stay connected throughout; each phase runs one attack, from its own
 address, for its warm-up and ``--seconds`` measured:
 
@@ -24,9 +25,11 @@ address, for its warm-up and ``--seconds`` measured:
    updates (the earlier ``--faults``).
 
 Per phase: the learners' frames/s (p10, p50), epochs/s, control round trip, errors, the
-server's CPU and RSS at the phase's start and end, and what the attacker was answered.
-At the end: RSS against its value once the learners had joined (target: within 1.5 ×)
-and the server log's tracebacks.
+server's CPU and RSS at the phase's start and end, the attacking process's own CPU (on
+a 2-core machine it competes with the server and the learners: a real attacker's would
+not), and what the attacker was answered.
+At the end: RSS once every session is gone against the idle server's at the start
+(target: within 1.5 ×), and the server log's tracebacks.
 """
 
 from __future__ import annotations
@@ -224,16 +227,18 @@ async def run_phase(attack, base: str, url: str, step: dict, proc: psutil.Proces
         target = base if attack in HTTP_ATTACKS else url
         task = asyncio.create_task(attack(target, stop, seen))
     await asyncio.sleep(max(0.0, step["measure"] - time.monotonic()))
+    me = psutil.Process()
     proc.cpu_percent()
+    me.cpu_percent()
     await asyncio.sleep(max(0.0, step["end"] - time.monotonic()))
-    cpu = proc.cpu_percent()
+    cpu, attacker_cpu = proc.cpu_percent(), me.cpu_percent()
     stop.set()
     if task is not None:
         try:
             await asyncio.wait_for(task, 20)
         except Exception as exc:  # a benchmark reports what happened, whatever it was
             seen[f"attacker ended: {type(exc).__name__}"] += 1
-    return {"cpu": cpu, "rss_before": rss_before / 2**20,
+    return {"cpu": cpu, "attacker_cpu": attacker_cpu, "rss_before": rss_before / 2**20,
             "rss_after": proc.memory_info().rss / 2**20, "seen": dict(seen)}
 
 
@@ -247,6 +252,7 @@ def main(learners: int = 50, seconds: float = 10.0, workers: int = 2,
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     env = {"NNLIVE_FORWARDED_ALLOW_IPS": "127.0.0.1", "NNLIVE_API_TIME_LIMIT": str(API_TIME_LIMIT),
            "NNLIVE_MAX_SESSIONS": str(learners + ATTACKER_SESSIONS),
+           "NNLIVE_GRACE_SECONDS": "10",  # dropped attackers' sessions go sooner
            # the defaults of the per-address limits, which bench/server.py lifts
            "NNLIVE_MAX_SESSIONS_PER_CLIENT": "150", "NNLIVE_SESSION_RATE": "5",
            "NNLIVE_SESSION_BURST": "60"}
@@ -267,21 +273,33 @@ def main(learners: int = 50, seconds: float = 10.0, workers: int = 2,
             p.start()
 
         async def phases():
-            await asyncio.sleep(max(0.0, plan[0]["begin"] - 1.0 - time.monotonic()))
-            joined = proc.memory_info().rss / 2**20
+            idle = proc.memory_info().rss / 2**20
             results = [await run_phase(attack, base, url, step, proc)
                        for (_, attack), step in zip(PHASES, plan)]
-            await asyncio.sleep(5.0)  # sockets closed, housekeeping tidied up
-            return joined, results, proc.memory_info().rss / 2**20
+            gone = await all_sessions_gone(base)
+            await asyncio.sleep(3.0)  # the housekeeping tidies up within 2 s
+            return idle, results, proc.memory_info().rss / 2**20, gone
 
-        joined, results, final = asyncio.run(phases())
-        report(plan, results, out, procs, joined, final, log)
+        idle, results, final, gone = asyncio.run(phases())
+        report(plan, results, out, procs, idle, final, log, gone)
     finally:
         stop_server(server)
         os.unlink(log.name)
 
 
-def report(plan, results, out, procs, joined: float, final: float, log) -> None:
+async def all_sessions_gone(base: str, timeout: float = 90.0) -> float:
+    """Seconds until the server holds no session (dropped ones wait out their grace)."""
+    began = time.monotonic()
+    async with httpx.AsyncClient(timeout=5) as client:
+        while time.monotonic() - began < timeout:
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"{base}/healthz")).json()["sessions"] == 0:
+                    break
+            await asyncio.sleep(0.5)
+    return time.monotonic() - began
+
+
+def report(plan, results, out, procs, idle: float, final: float, log, gone: float) -> None:
     windows = [[] for _ in plan]
     for _ in procs:
         _, stats = _get_worker(out)
@@ -291,17 +309,19 @@ def report(plan, results, out, procs, joined: float, final: float, log) -> None:
     for p in procs:
         p.join(30)
     print(f"{'phase':30s} {'fps p10':>7s} {'p50':>5s} {'ep/s':>5s} {'rtt p95':>7s} "
-          f"{'CPU%':>5s} {'RSS MB':>13s}  learners' errors; attacker answered")
+          f"{'CPU%':>5s} {'att.%':>5s} {'RSS MB':>13s}  learners' errors; attacker answered")
     for (name, _), step, result, per in zip(PHASES, plan, results, windows):
         r = summarize(step, per, step["end"] - step["measure"])
         print(f"{name:30s} {r['fps_p10']:7.1f} {r['fps_p50']:5.1f} {r['eps_p50']:5.1f} "
-              f"{r['rtt_p95']:7.1f} {result['cpu']:5.0f} "
+              f"{r['rtt_p95']:7.1f} {result['cpu']:5.0f} {result['attacker_cpu']:5.0f} "
               f"{result['rss_before']:6.0f}→{result['rss_after']:<6.0f} "
               f"{r['errors'] or '-'} {len(r['disconnects'])} dropped; {result['seen']}",
               flush=True)
     log.seek(0)
     text = log.read()
-    print(f"RSS once the learners had joined {joined:.0f} MB, at the end {final:.0f} MB "
-          f"({final / joined:.2f} ×); server log: {text.count('Traceback')} tracebacks, "
+    joined = results[0]["rss_after"]
+    print(f"RSS idle at start {idle:.0f} MB, with the learners {joined:.0f} MB; once every "
+          f"session was gone ({gone:.0f} s after the last phase) {final:.0f} MB "
+          f"({final / idle:.2f} × idle); server log: {text.count('Traceback')} tracebacks, "
           f"{sum('ERROR' in line for line in text.splitlines())} ERROR lines; "
           f"load average at end: {os.getloadavg()}")

@@ -142,7 +142,9 @@ def test_a_hundred_learners_behind_one_address_all_train(run):
 def test_one_address_opening_sessions_as_fast_as_it_can_leaves_another_learner_its_frames(
         run):
     """The flooder opens sessions from one address in a loop and starts a run in each it
-    gets; a learner on another address still receives at least 20 frames a second."""
+    gets; a learner on another address keeps at least 20 frames a second (two thirds of
+    what it gets alone, measured just before, when a loaded machine gives it less than
+    30)."""
     with ServerProcess(NNLIVE_FORWARDED_ALLOW_IPS="127.0.0.1", NNLIVE_SESSION_RATE="5",
                        NNLIVE_SESSION_BURST="60") as server:
         async def flood(stop: asyncio.Event, held: list, counts: dict):
@@ -167,6 +169,9 @@ def test_one_address_opening_sessions_as_fast_as_it_can_leaves_another_learner_i
                             break
                 await asyncio.sleep(0.01)
 
+        def rate(arrivals: list[float], began: float, ended: float) -> float:
+            return sum(began <= t < ended for t in arrivals) / (ended - began)
+
         async def scenario():
             async with Client.connect(server.ws_url, **_from("198.51.100.7")) as learner:
                 await learner.recv()
@@ -179,22 +184,26 @@ def test_one_address_opening_sessions_as_fast_as_it_can_leaves_another_learner_i
                         if not isinstance(message, dict):
                             arrivals.append(time.monotonic())
 
+                reader = asyncio.create_task(read())
+                await asyncio.sleep(1.0)
+                began = time.monotonic()
+                await asyncio.sleep(2.0)
+                alone = rate(arrivals, began, time.monotonic())
                 stop, held = asyncio.Event(), []
                 counts = {"sessions": 0, "refused": 0}
                 tasks = [asyncio.create_task(flood(stop, held, counts)),
                          asyncio.create_task(drain(held, stop))]
-                reader = asyncio.create_task(read())
                 await asyncio.sleep(4.0)  # the flood builds up
                 began = time.monotonic()
                 await asyncio.sleep(3.0)
-                window = [t for t in arrivals if t >= began]
-                fps = len(window) / (time.monotonic() - began)
+                ended = time.monotonic()
+                flooded = rate(arrivals, began, ended)
                 stop.set()
                 reader.cancel()
                 await asyncio.gather(*tasks)
                 for c in held:
                     c.ws.transport.abort()
-                return fps, counts
-        fps, counts = run(scenario(), timeout=60)
+                return alone, flooded, counts
+        alone, flooded, counts = run(scenario(), timeout=60)
     assert counts["sessions"] >= 60, counts
-    assert fps >= 20, (fps, counts)
+    assert flooded >= min(20, 2 / 3 * alone), (alone, flooded, counts)
