@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 
-from app.clients import crowd_of, fair_order, group_weight
+from app.clients import ADDRESS_SHARE, crowd_of, fair_order, group_weight
 from app.sessions import SessionManager
 from app.sweeps import live_sweeps, push_sweep_frames, train_sweeps
 from core.cohort import cohort_key, train_together
@@ -191,9 +192,17 @@ class Scheduler:
         due = fair_order((s for s in sessions if s.frame_due(now)), lambda s: s.last_frame_at)
         deadline = max(time.perf_counter() + self.frame_budget,
                        self._tick_began + TICK - 2 * MIN_IDLE)
+        # a crowded address gets the frames of ADDRESS_SHARE sessions a tick, at most
+        crowd, given = crowd_of(sessions), Counter()
+        per_crowd = max(1, round(ADDRESS_SHARE * self.settings.max_fps * TICK))
         for session in due:
             if time.perf_counter() > deadline:
                 break
+            address = crowd(session)
+            if address is not None:
+                if given[address] >= per_crowd:
+                    continue
+                given[address] += 1
             guarded(session, session.push_frame, now)
 
 

@@ -21,15 +21,16 @@ address, for its warm-up and ``--seconds`` measured:
    16-variant sweep, then closing after 2 s;
 5. idle sockets: up to 200 sockets that say nothing after ``hello``;
 6. one-address flood: sessions opened as fast as one client can, a run started in each;
-7. a heavy learner (2,000 points, batch 1, 6 × 16) and 4 sockets flooding restarting
-   updates (the earlier ``--faults``).
+7. a heavy learner (2,000 points, batch 1, 6 × 16);
+8. 4 sockets flooding restarting updates (this and 7 were the earlier ``--faults``).
 
 Per phase: the learners' frames/s (p10, p50), epochs/s, control round trip, errors, the
 server's CPU and RSS at the phase's start and end, the attacking process's own CPU (on
 a 2-core machine it competes with the server and the learners: a real attacker's would
 not), and what the attacker was answered.
-At the end: RSS once every session is gone against the idle server's at the start
-(target: within 1.5 ×), and the server log's tracebacks.
+A last phase without attack, once the attackers' sessions are gone (10 s grace): the
+learners' RSS then against theirs before the attacks (target: within 1.5 ×); then RSS
+once every session is gone against the idle server's, and the log's tracebacks.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ PHASES = [("no attack", None), ("oversized bodies", oversized_bodies),
           ("abandoned API sweeps", abandoned_api_sweeps),
           ("abandoned live sweeps", abandoned_live_sweeps), ("idle sockets", idle_sockets),
           ("one-address flood", one_address_flood), ("a heavy learner", heavy_learner),
-          ("4 sockets flooding updates", update_flood)]
+          ("4 sockets flooding updates", update_flood), ("no attack, after", None)]
 HTTP_ATTACKS = (oversized_bodies, abandoned_api_sweeps)
 
 
@@ -245,8 +246,8 @@ async def run_phase(attack, base: str, url: str, step: dict, proc: psutil.Proces
 def main(learners: int = 50, seconds: float = 10.0, workers: int = 2,
          only: str | None = None) -> None:
     global PHASES
-    if only:  # the baseline and the phases whose names contain ``only``
-        PHASES = [PHASES[0]] + [p for p in PHASES[1:] if only in p[0]]
+    if only:  # the baselines and the phases whose names contain ``only``
+        PHASES = [PHASES[0]] + [p for p in PHASES[1:-1] if only in p[0]] + [PHASES[-1]]
     port = free_port()
     base, url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws/train"
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
@@ -319,9 +320,10 @@ def report(plan, results, out, procs, idle: float, final: float, log, gone: floa
               flush=True)
     log.seek(0)
     text = log.read()
-    joined = results[0]["rss_after"]
-    print(f"RSS idle at start {idle:.0f} MB, with the learners {joined:.0f} MB; once every "
-          f"session was gone ({gone:.0f} s after the last phase) {final:.0f} MB "
-          f"({final / idle:.2f} × idle); server log: {text.count('Traceback')} tracebacks, "
+    joined, after = results[0]["rss_after"], results[-1]["rss_after"]
+    print(f"RSS with the learners alone: {joined:.0f} MB before the attacks, {after:.0f} MB "
+          f"after them ({after / joined:.2f} ×); idle at start {idle:.0f} MB, once every "
+          f"session was gone {final:.0f} MB ({final / idle:.2f} ×, {gone:.0f} s after the "
+          f"last phase); server log: {text.count('Traceback')} tracebacks, "
           f"{sum('ERROR' in line for line in text.splitlines())} ERROR lines; "
           f"load average at end: {os.getloadavg()}")

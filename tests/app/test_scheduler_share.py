@@ -5,6 +5,7 @@ heavy learner before)."""
 
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -74,3 +75,28 @@ def test_a_crowded_address_gets_the_share_of_a_few_learners(stacks, shapes):
     affordable = int(share * bank.BANK_LIMIT / bank.PER_MEMBER)
     assert sizes == [10, min(150, max(16, affordable))]
     assert all(s.booked for s in home)
+
+
+class Due:
+    """A session with a frame due."""
+
+    def __init__(self, address: str, waited: float):
+        self.address, self.last_frame_at, self.pushed = address, waited, 0
+
+    def frame_due(self, now: float) -> bool:
+        return True
+
+    def push_frame(self, now: float) -> None:
+        self.pushed += 1
+
+
+def test_a_crowded_address_gets_the_frames_of_a_few_learners_a_tick():
+    crowd = [Due("10.0.0.9", t) for t in range(150)]
+    home = [Due(f"10.3.0.{i}", 1000 + i) for i in range(10)]  # waited less than the crowd
+    s = bank.scheduler()
+    s._tick_began = time.perf_counter()
+    s.frame_round(crowd + home)
+    per_tick = round(ADDRESS_SHARE * s.settings.max_fps * scheduler_module.TICK)
+    assert all(h.pushed == 1 for h in home)
+    assert sum(c.pushed for c in crowd) == per_tick
+    assert [c.pushed for c in crowd[:per_tick]] == [1] * per_tick  # who waited longest
