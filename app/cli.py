@@ -3,6 +3,12 @@
 One BLAS thread per process (set before NumPy loads): the matrices are tiny, and
 threads would only fight over the two cores; scale with processes instead.
 
+The server runs on the C library's allocator (``PYTHONMALLOC=malloc``; the command
+starts itself again with it, unless the variable is set): Python's own small-object
+arenas are handed back only when wholly empty, so after a large sweep the process kept
+≈ 50 MB it no longer used; with malloc, ``malloc_trim`` gives it back (app/memory.py).
+Training speed was the same within measurement noise (docs/reliability.md).
+
 On a terminal (``make run``) it says in one sentence where to open the site and logs
 only problems, as text; a port already in use is one plain line, not a traceback.
 Elsewhere (a container, a service) it logs every request and session event as JSON.
@@ -41,6 +47,8 @@ FLAG_SETTINGS = (("host", "NNLIVE_HOST"), ("port", "NNLIVE_PORT"),
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and "PYTHONMALLOC" not in os.environ:
+        _restart_with_system_malloc()
     args = _parser().parse_args(argv)
 
     from app.logs import FORMATS, log_config
@@ -83,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
 
     uvicorn.Server(server_config).run(sockets=[sock])
     return 0
+
+
+def _restart_with_system_malloc() -> None:
+    """Replace this process by the same command with ``PYTHONMALLOC=malloc`` (read only
+    when the interpreter starts); same process id, same arguments."""
+    os.environ["PYTHONMALLOC"] = "malloc"
+    os.execv(sys.executable, [sys.executable, "-m", "app.cli", *sys.argv[1:]])
 
 
 def listen(host: str, port: int) -> socket.socket:

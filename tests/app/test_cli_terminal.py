@@ -11,7 +11,9 @@ import subprocess
 import sys
 import time
 
-from tests.serve import ROOT, free_port
+import psutil
+
+from tests.serve import ROOT, ServerProcess, free_port
 
 
 def _on_a_terminal(*args: str, until: str | None = None,
@@ -71,3 +73,14 @@ def test_the_proxy_flag_is_a_setting_and_is_checked():
     assert code is None and "nnlive is running" in text
     text, code = _on_a_terminal("--port", str(port), "--forwarded-allow-ips", "nginx")
     assert code == 2 and "NNLIVE_FORWARDED_ALLOW_IPS" in text and "'nginx'" in text
+
+
+def test_the_server_runs_on_the_c_allocator_so_freed_memory_can_go_back():
+    """``nnlive serve`` restarts itself with PYTHONMALLOC=malloc (app/cli.py): the same
+    process, its arguments kept; a value set by the caller is left alone."""
+    with ServerProcess() as server:
+        process = psutil.Process(server.proc.pid)
+        assert process.environ()["PYTHONMALLOC"] == "malloc"
+        assert process.cmdline()[-2:] == ["--port", str(server.port)]
+    with ServerProcess(PYTHONMALLOC="pymalloc") as server:
+        assert psutil.Process(server.proc.pid).environ()["PYTHONMALLOC"] == "pymalloc"
