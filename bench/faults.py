@@ -72,6 +72,7 @@ SLOW = {"n_points": 2000, "train_ratio": 90, "batch_size": 10, "hidden": [16] * 
 RATES = [round(0.001 * (i + 1), 3) for i in range(16)]
 ATTACKER_SESSIONS = 200 + 150  # idle sockets and the flood may hold up to this many
 API_TIME_LIMIT = 2.0  # as in the issue's report
+GRACE = 10  # seconds a dropped session waits (60 by default)
 
 
 def _from(address: str) -> dict:
@@ -253,7 +254,7 @@ def main(learners: int = 50, seconds: float = 10.0, workers: int = 2,
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     env = {"NNLIVE_FORWARDED_ALLOW_IPS": "127.0.0.1", "NNLIVE_API_TIME_LIMIT": str(API_TIME_LIMIT),
            "NNLIVE_MAX_SESSIONS": str(learners + ATTACKER_SESSIONS),
-           "NNLIVE_GRACE_SECONDS": "10",  # dropped attackers' sessions go sooner
+           "NNLIVE_GRACE_SECONDS": str(GRACE),  # dropped attackers' sessions go sooner
            # the defaults of the per-address limits, which bench/server.py lifts
            "NNLIVE_MAX_SESSIONS_PER_CLIENT": "150", "NNLIVE_SESSION_RATE": "5",
            "NNLIVE_SESSION_BURST": "60"}
@@ -263,7 +264,9 @@ def main(learners: int = 50, seconds: float = 10.0, workers: int = 2,
         print(f"load average at start: {os.getloadavg()}; {os.cpu_count()} cores; "
               f"{learners} learners; {seconds:g} s measured per phase after {WARMUP:g} s")
         t, plan = time.monotonic() + 4.0, []
-        for _ in PHASES:
+        for i, _ in enumerate(PHASES):
+            if i == len(PHASES) - 1:
+                t += GRACE + 2.0  # the attackers' dropped sessions are freed before the last
             plan.append({"learners": learners, "begin": t, "measure": t + WARMUP,
                          "end": t + WARMUP + seconds})
             t += WARMUP + seconds + 2.0  # 2 s between phases: the attacker's leftovers go
