@@ -22,6 +22,7 @@ from app.protocol import (
 )
 from app.session import PAUSED, RUNNING, Session
 from app.settings import MAX_SPEED, MAX_STEP_EPOCHS
+from app.sweep_budget import start_live_sweep
 from app.sweeps import start_sweep, stop_sweep
 from core.config import ConfigError, apply_update, validate_config
 from core.probe import probe as core_probe
@@ -172,6 +173,11 @@ def _source_unit(message: dict, fan_in: int) -> int:
     return value
 
 
+def sweep(session: Session, message: dict) -> None:
+    """A live sweep, within the server's sweep budget (``app.sweep_budget``)."""
+    start_live_sweep(session, message, start_sweep)
+
+
 def _in_square(v) -> bool:
     number = isinstance(v, (int, float)) and not isinstance(v, bool)
     return number and math.isfinite(v) and -6 <= v <= 6
@@ -207,5 +213,5 @@ HANDLERS: dict[str, Callable[[Session, dict], None]] = {
     "start": start, "update": update, "pause": pause, "resume": resume, "step": step,
     "reset": reset, "speed": speed, "restore": restore, "probe": probe,
     "set_weight": set_weight,
-    "sweep": start_sweep, "sweep_stop": stop_sweep,
+    "sweep": sweep, "sweep_stop": stop_sweep,
 }

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,7 +20,8 @@ log = logging.getLogger("nnlive")
 access = logging.getLogger("nnlive.access")
 sessions = logging.getLogger("nnlive.session")
 FORMATS = ("json", "text")
-_TOKEN_IN_URL = re.compile(r"(session=)([A-Za-z0-9_-]{6})[A-Za-z0-9_-]*")
+# session=VALUE or session%3DVALUE, the value percent-encoded or not, up to a delimiter
+_TOKEN_IN_URL = re.compile(r"(session(?:=|%3[dD]))([^&\s\"'#;,]*)")
 
 
 def token_prefix(token: str | None) -> str | None:
@@ -27,8 +29,14 @@ def token_prefix(token: str | None) -> str | None:
 
 
 def redact(text: str) -> str:
-    """Tokens in URLs (uvicorn logs ``/ws/train?session=…``) cut to their prefix."""
-    return _TOKEN_IN_URL.sub(r"\1\2…", text)
+    """Tokens in URLs (uvicorn logs ``/ws/train?session=…``) cut to their prefix, also
+    when percent-encoded (``session=Pp%2Di7…`` is ``Pp-i7…``)."""
+    return _TOKEN_IN_URL.sub(_cut, text)
+
+
+def _cut(match: re.Match) -> str:
+    value = re.sub(r"[^A-Za-z0-9_-]", "", unquote(unquote(match.group(2))))
+    return f"{match.group(1)}{token_prefix(value)}…" if match.group(2) else match.group(0)
 
 
 def session_event(event: str, token: str | None, address: str | None, **numbers) -> None:

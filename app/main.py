@@ -11,17 +11,18 @@ from urllib.parse import parse_qs
 
 import anyio
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.logs import AccessLog
 from app.metrics import Metrics
 from app.routes import api, lessons, metrics, oembed, pages, ws
 from app.scheduler import Scheduler
-from app.security import SecurityHeaders, origin_allowed
+from app.security import HeadAsGet, SecurityHeaders, TrustedHosts, origin_allowed
 from app.sessions import SessionManager
 from app.settings import Settings, load_settings
+from app.static_files import VersionedStatic
 from app.store import make_store
 from app.training import WORKERS
 
@@ -47,8 +48,8 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
             await app.state.scheduler.stop()
             await store.close()
 
-    app = FastAPI(title="nnlive", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = App(outer_layers(settings), title="nnlive", lifespan=lifespan, docs_url=None,
+              redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.include_router(api.router)
@@ -57,11 +58,39 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(lessons.router)
     app.include_router(metrics.router)
     app.include_router(oembed.router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    app.add_middleware(SecurityHeaders, settings=settings)
+    static = VersionedStatic(ROOT / "static")
+    app.mount("/static", static, name="static")
+    for templates in (pages.templates, lessons.templates):
+        templates.env.globals["static"] = static.prefix
     app.add_middleware(FetchSharedSession)
-    app.add_middleware(AccessLog)
     return app
+
+
+class App(FastAPI):
+    """FastAPI with layers outside its own error handler: a 500 it writes still gets the
+    security headers, is logged with its status, and the client address is settled
+    (trusted proxies) before anything reads it."""
+
+    def __init__(self, layers: list, **kwargs):
+        self.outer = layers
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        app = super().build_middleware_stack()
+        for layer in reversed(self.outer):
+            app = layer(app)
+        return app
+
+
+def outer_layers(settings: Settings) -> list:
+    """Outermost first: the real client (``X-Forwarded-*`` believed only from
+    NNLIVE_FORWARDED_ALLOW_IPS), the access log, security headers, the host check, HEAD."""
+    layers = []
+    if settings.forwarded_allow_ips:
+        proxies = ",".join(settings.forwarded_allow_ips)
+        layers.append(lambda app: ProxyHeadersMiddleware(app, trusted_hosts=proxies))
+    return layers + [AccessLog, lambda app: SecurityHeaders(app, settings),
+                     lambda app: TrustedHosts(app, settings), HeadAsGet]
 
 
 class FetchSharedSession:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from app import jsontext
 from core.config_checks import json_safe
 
 PROTOCOL_VERSION = 1
@@ -41,6 +42,7 @@ CLOSE_POLICY = 1008          # origin refused, client not reading its replies
 CLOSE_TOO_BIG = 1009
 CLOSE_TRY_AGAIN_LATER = 1013  # session limits
 CLOSE_REPLACED = 4001        # the same session was resumed on another socket
+CLOSE_IDLE = 4002            # no start in time, or no message for a long time: freed
 
 
 class ProtocolError(ValueError):
@@ -78,22 +80,12 @@ def _utf8_safe(text: str | None) -> str | None:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _refuse_constant(name: str):
-    raise ProtocolError(BAD_JSON, f"{name} is not allowed: every number must be finite.")
-
-
 def decode_client_text(text: str) -> dict:
     """A client's JSON text → a message object with a known ``type``."""
     try:
-        message = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise ProtocolError(BAD_JSON, f"The message is not valid JSON: {exc.msg} at "
-                            f"character {exc.pos}.") from None
-    except RecursionError:
-        raise ProtocolError(BAD_JSON, "The message is nested too deeply.") from None
-    except ValueError:  # an integer over Python's 4,300-digit conversion limit
-        raise ProtocolError(BAD_JSON, "The message has a number with too many digits; "
-                            "numbers must fit in a double.") from None
+        message = jsontext.parse(text)
+    except jsontext.JsonRefusal as exc:
+        raise ProtocolError(exc.code, exc.message, exc.field) from None
     if not isinstance(message, dict):
         got = type(message).__name__ if message is not None else "null"
         raise ProtocolError(NOT_AN_OBJECT, f"A message must be a JSON object with a \"type\"; "

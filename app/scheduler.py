@@ -18,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 
+from app.clients import ADDRESS_SHARE, crowd_of, fair_order, group_weight
 from app.sessions import SessionManager
 from app.sweeps import live_sweeps, push_sweep_frames, train_sweeps
 from core.cohort import cohort_key, train_together
@@ -104,6 +106,8 @@ class Scheduler:
 
         Sessions of one shape (``cohort_key``) train as one stack, bit for bit as alone
         but several times cheaper each: a class that opened one lesson shares a shape.
+        An address with many sessions stacks apart from the others (``crowd_of``), and
+        its stack's share of the time is that of at most ``ADDRESS_SHARE`` sessions.
         """
         if not active:
             return 0.0
@@ -111,43 +115,54 @@ class Scheduler:
         self._turn = (self._turn + 1) % len(active)
         order = active[self._turn:] + active[: self._turn]
         groups: dict[tuple, list] = {}
+        crowd = crowd_of(order)  # a crowded address stacks apart (app/clients.py)
         for session in order:
-            groups.setdefault(cohort_key(session.trainer), []).append(session)
+            key = (*cohort_key(session.trainer), crowd(session))
+            groups.setdefault(key, []).append(session)
         deadline = time.perf_counter() + (self.train_budget if budget is None else budget)
-        waiting = len(order)
+        # a crowded address weighs at most ADDRESS_SHARE sessions (app/clients.py)
+        weights = {key: group_weight(group, key[-1]) for key, group in groups.items()}
+        waiting = total = sum(weights.values())
         for key, group in groups.items():
             left = deadline - time.perf_counter()
             if left <= 0:
                 break
-            quota = left * len(group) / waiting
-            waiting -= len(group)
+            quota = left * weights[key] / waiting
+            waiting -= weights[key]
             # a group may wait for its share of a full bank, not for more
-            self._train_group(key, group, quota, 0.9 * BANK_LIMIT * len(group) / len(order))
+            if self._train_group(key, group, quota, 0.9 * BANK_LIMIT * weights[key] / total):
+                deadline -= quota  # it banks: its share stays banked, not spent by the rest
         return time.perf_counter() - began
 
-    def _train_group(self, key: tuple, group: list, quota: float, bank_full: float) -> None:
+    def _train_group(self, key: tuple, group: list, quota: float, bank_full: float) -> bool:
         """Train one shape's sessions within ``quota`` seconds: as one stack when several
-        are due, the first of them (the order rotates) when the quota buys fewer."""
+        are due, the first of them (the order rotates) when the quota buys fewer.
+        True when the group banks its quota instead (a hungry group after it, such as a
+        heavy learner, must not spend it)."""
         members = [s for s in group if s.epochs_allowed() >= 1]
         long = [s for s in members if s.epoch_cost > self.train_budget]
-        for session in long:  # an epoch longer than a whole tick's training: slice it
-            self._train_sliced(session, quota / len(members))
+        end = time.perf_counter() + quota * len(long) / max(1, len(members))
+        for session in fair_order(long, lambda s: s.trained_at):
+            if time.perf_counter() > end:
+                break  # the rest wait their turn (one batch each would overrun the tick)
+            self._train_sliced(session, quota / len(members))  # an epoch over a tick: slice it
         members = [s for s in members if s not in long]
         if not members:
-            return
+            return False
         per_member = self._cohort_cost.get(key, max(s.epoch_cost for s in members))
         affordable = quota / max(per_member, 1e-7)  # member-epochs this quota buys
         if affordable < len(members):
             if len(members) > 1 and quota < bank_full:
-                return  # bank the quota: in a few ticks they train as one bigger stack
-            # those who waited longest first; small stacks cost more each: at least 16
-            members = sorted(members, key=lambda s: s.trained_at)
+                return True  # bank the quota: in a few ticks they train as one bigger stack
+            # those who waited longest first, by turns of client address (app/clients.py);
+            # small stacks cost more each: at least 16
+            members = fair_order(members, lambda s: s.trained_at)
             members, n = members[: max(MIN_STACK, int(affordable))], 1
         else:
             n = int(min(min(s.epochs_allowed() for s in members), affordable / len(members)))
         if len(members) == 1:
             guarded(members[0], members[0].train, n)
-            return
+            return False
         start = time.perf_counter()
         try:
             new = train_together([s.trainer for s in members], n)
@@ -156,28 +171,38 @@ class Scheduler:
                 session.trainer.back_to_last_epoch()
                 session.fault("stacked training failed")
             log.exception("stacked training failed for %d sessions", len(members))
-            return
+            return False
         spent = (time.perf_counter() - start) / n / len(members)  # per member-epoch
         if len(self._cohort_cost) > 256:  # shapes come and go; keep the estimates bounded
             self._cohort_cost.clear()
         self._cohort_cost[key] = 0.8 * self._cohort_cost.get(key, spent) + 0.2 * spent
         for session, entries in zip(members, new):
             session.trained(n, len(entries), spent)
+        return False
 
     def _train_sliced(self, session, quota: float) -> None:
         per_batch = session.epoch_cost / session.trainer.batches_per_epoch
         guarded(session, session.train_batches, max(1, int(quota / max(per_batch, 1e-7))))
 
     def frame_round(self, sessions: list) -> None:
-        """Build due frames, those waiting longest first, with what is left of the tick
+        """Build due frames, those waiting longest first by turns of client address
+        (one address's many sessions never crowd out another's), with what is left of the tick
         (at least the frame budget): sockets are served while the scheduler sleeps."""
         now = time.monotonic()
-        due = sorted((s for s in sessions if s.frame_due(now)), key=lambda s: s.last_frame_at)
+        due = fair_order((s for s in sessions if s.frame_due(now)), lambda s: s.last_frame_at)
         deadline = max(time.perf_counter() + self.frame_budget,
                        self._tick_began + TICK - 2 * MIN_IDLE)
+        # a crowded address gets the frames of ADDRESS_SHARE sessions a tick, at most
+        crowd, given = crowd_of(sessions), Counter()
+        per_crowd = max(1, round(ADDRESS_SHARE * self.settings.max_fps * TICK))
         for session in due:
             if time.perf_counter() > deadline:
                 break
+            address = crowd(session)
+            if address is not None:
+                if given[address] >= per_crowd:
+                    continue
+                given[address] += 1
             guarded(session, session.push_frame, now)
 
 

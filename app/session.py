@@ -19,6 +19,7 @@ from app.protocol import dumps
 from app.settings import Settings
 from app.snapshots import Snapshots, capture_run, pack_captured, unpack_run
 from core.config import Config
+from core.cost import seconds_per_epoch
 from core.trainer import DIVERGED, Trainer
 
 IDLE, RUNNING, PAUSED = "idle", "running", "paused"  # plus "diverged"
@@ -86,6 +87,9 @@ class Session:
     def new_run(self, config: Config, *, state: str) -> None:
         """A fresh run at epoch 0: ``dataset``, then the epoch-0 frame."""
         self.trainer = Trainer(config)
+        # a first guess of an epoch's cost (twice core.cost's lower bound), so a heavy
+        # run is sliced from its first tick; measurement corrects it from then on
+        self.epoch_cost = 2 * seconds_per_epoch([config])
         self.generation += 1
         self.send_dataset()
         self._restarted(state)

@@ -1,7 +1,10 @@
 """The session manager, kept on ``app.state``: creates, finds, caps and frees sessions.
 
 A session is counted from its socket's ``hello`` until it is freed: closed, or detached
-for longer than the grace period. Caps are global and per client address.
+for longer than the grace period. Caps are global and per client address (an IPv6
+client by its /64, ``app.clients``); new sessions from one address are also limited in
+rate, so a class behind one NAT can arrive together while a script cannot take every
+place at once.
 
 With a shared store (``app.store``), a detached session is saved there, and ``fetch``
 brings a session saved by another worker home before its socket opens it here.
@@ -17,12 +20,15 @@ import secrets
 import time
 from collections import Counter
 
+from app.clients import RateLimiter, client_key
 from app.logs import session_event
+from app.memory import MemoryJanitor
 from app.metrics import UNEXPOSED, Metrics
 from app.protocol import CLOSE_REPLACED
 from app.session import DIVERGED, PAUSED, Session
 from app.settings import Settings
 from app.store import LocalStore
+from app.sweep_budget import SweepBudget
 
 log = logging.getLogger("nnlive.sessions")
 REFRESH_SHARE = 1 / 3  # attached sessions are refreshed in the store this often per grace
@@ -43,6 +49,10 @@ class SessionManager:
         self.store = store if store is not None else LocalStore()
         self.store.on_lost = self.lost
         self.sessions: dict[str, Session] = {}
+        self.arrivals = RateLimiter(settings.session_rate, settings.session_burst)
+        self.janitor = MemoryJanitor()
+        self.sweep_budget = SweepBudget(settings.max_sweeps, settings.sweep_memory_mb,
+                                        self.janitor)
         self._last_refresh = 0.0
         self._closing: set[asyncio.Task] = set()
 
@@ -63,27 +73,47 @@ class SessionManager:
                           sessions=len(self.sessions))
             raise
         token = secrets.token_urlsafe(16)
-        session = Session(token, address, self.settings, self.metrics)
+        session = self._adopt(Session(token, address, self.settings, self.metrics))
         self.sessions[token] = session
         self.store.attached(token)
         self.metrics.sessions_opened.labels(kind="new").inc()
         session_event("opened", token, address, sessions=len(self.sessions))
         return session, False
 
+    def arrival_allowed(self, address: str, token: str | None) -> bool:
+        """Before a socket is accepted: a resume always, a new session only within the
+        address's rate (its refusal is an HTTP 403, cheaper than a socket: a script
+        opening sockets in a loop costs little, and a browser backs off)."""
+        if token is not None and token in self.sessions:
+            return True
+        if self.arrivals.take(client_key(address)):
+            return True
+        self.metrics.sessions_refused.labels(reason="rate").inc()
+        session_event("refused", None, address, reason="rate", sessions=len(self.sessions))
+        return False
+
     def _check_room(self, address: str) -> None:
+        key = client_key(address)
         if len(self.sessions) >= self.settings.max_sessions:
             self._make_room(lambda s: True)
         if len(self.sessions) >= self.settings.max_sessions:
             raise SessionLimit(f"server full: {self.settings.max_sessions} sessions; "
                                "try again later", "server_full")
-        if Counter(s.address for s in self.sessions.values())[address] >= \
-                self.settings.max_sessions_per_client:
-            self._make_room(lambda s: s.address == address)
-        mine = Counter(s.address for s in self.sessions.values())[address]
-        if mine >= self.settings.max_sessions_per_client:
+        if self.per_client()[key] >= self.settings.max_sessions_per_client:
+            self._make_room(lambda s: client_key(s.address) == key)
+        if self.per_client()[key] >= self.settings.max_sessions_per_client:
             raise SessionLimit(f"too many sessions from this address: at most "
                                f"{self.settings.max_sessions_per_client}; close a tab or "
                                "wait a minute", "per_client")
+
+    def _adopt(self, session: Session) -> Session:
+        """A session of this manager: its live sweeps take leases of this budget."""
+        session.sweep_budget = self.sweep_budget
+        return session
+
+    def per_client(self) -> Counter:
+        """Sessions held by each client address (IPv6: each /64)."""
+        return Counter(client_key(s.address) for s in self.sessions.values())
 
     def _make_room(self, belongs) -> None:
         """At a cap, a session waiting for a reconnect gives way to a learner who is here:
@@ -117,7 +147,7 @@ class SessionManager:
         if token in self.sessions:  # another socket brought it home meanwhile
             return
         session.saved = session.checkpoint_key()
-        self.sessions[token] = session
+        self.sessions[token] = self._adopt(session)
         self.metrics.sessions_opened.labels(kind="claimed").inc()
         session_event("claimed", token, address, epoch=_epoch(session), state=session.state)
 
@@ -143,6 +173,7 @@ class SessionManager:
                           why=why, sessions=len(self.sessions))
         session.trainer = None
         session.snapshots.clear()
+        self.janitor.released()
 
     def lost(self, tokens: list[str]) -> None:
         """These sessions were claimed by another worker: drop them here, closing their
@@ -172,9 +203,13 @@ class SessionManager:
         return len(expired)
 
     def housekeeping(self, now: float) -> None:
-        """Once a second: reap; with a shared store, checkpoint sessions that came to
-        rest (paused, diverged) and keep the attached ones alive there."""
+        """Once a second: reap, end the sweep leases no longer held, give memory back
+        (``app.memory``); with a shared store, checkpoint sessions that came to rest
+        (paused, diverged) and keep the attached ones alive there."""
         self.reap()
+        self.arrivals.forget_full()
+        self.sweep_budget.prune()  # sweeps replaced or freed: their memory goes back
+        self.janitor.tidy()
         if not self.store.shared:
             return
         attached = [s for s in self.sessions.values() if s.outbox is not None and not s.lost]

@@ -6,10 +6,12 @@ allowed and what came — never silently replaced by a default.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
@@ -28,13 +30,24 @@ class Settings:
     grid_resolution: int = 50           # output grid is R×R cells (≥ 50, DESIGN.md)
     neuron_resolution: int = 12         # per-neuron maps are r×r (TF Playground: 10×10)
     max_sessions: int = 200             # whole server
-    max_sessions_per_client: int = 40   # per client address (a classroom may share a NAT)
+    max_sessions_per_client: int = 150  # per client address (IPv6: per /64); a class
+                                        # behind one NAT shares one address
+    session_rate: float = 5.0           # new sessions per second per address, sustained…
+    session_burst: int = 60             # …after a burst of this many (a class arriving)
+    start_seconds: float = 30.0         # a socket that sends no start by then is closed
+    idle_seconds: float = 1800.0        # a session with no message for this long is closed
     grace_seconds: float = 60.0         # a dropped session waits this long for a reconnect
-    allowed_origins: tuple[str, ...] = ()  # besides the request's own host
+    allowed_origins: tuple[str, ...] = ()  # besides the server's own origin
     embed_origins: tuple[str, ...] = ()    # sites that may frame /embed; () = any site
+    public_origins: tuple[str, ...] = ()   # where the site is served (https://host); () =
+                                           # loopback names and IP addresses only
+    forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-* are believed
     max_message_bytes: int = 262_144    # client messages above this get an error
+    max_body_bytes: int = 1_048_576     # HTTP request bodies above this get 413
     train_share: float = 0.5            # at most this share of the event loop trains
     api_time_limit: float = 20.0        # seconds for one POST /api/train or /api/sweep
+    max_sweeps: int = 8                 # sweeps training at once (API and live), server-wide
+    sweep_memory_mb: int = 512          # estimated memory of the sweeps held, server-wide
     max_epochs: int = 30_000            # a live run pauses here: its history stays bounded
     redis_url: str | None = None        # share detached sessions between workers and replicas
     log_format: str = "json"            # json | text, for `nnlive serve`
@@ -45,7 +58,8 @@ class Settings:
                 "grace_seconds": self.grace_seconds, "grid_resolution": self.grid_resolution,
                 "neuron_resolution": self.neuron_resolution,
                 "max_epochs": self.max_epochs, "max_epochs_per_step": MAX_STEP_EPOCHS,
-                "max_speed": MAX_SPEED}
+                "max_speed": MAX_SPEED, "start_seconds": self.start_seconds,
+                "idle_seconds": self.idle_seconds}
 
 
 MAX_STEP_EPOCHS = 10_000
@@ -60,12 +74,21 @@ _RULES = {
     "NEURON_RESOLUTION": ("neuron_resolution", "int", 8, 64),
     "MAX_SESSIONS": ("max_sessions", "int", 1, 10_000),
     "MAX_SESSIONS_PER_CLIENT": ("max_sessions_per_client", "int", 1, 10_000),
+    "SESSION_RATE": ("session_rate", "float", 0.01, 1000),
+    "SESSION_BURST": ("session_burst", "int", 1, 10_000),
+    "START_SECONDS": ("start_seconds", "float", 0.1, 3600),
+    "IDLE_SECONDS": ("idle_seconds", "float", 1, 86_400),
     "GRACE_SECONDS": ("grace_seconds", "float", 0, 3600),
     "ALLOWED_ORIGINS": ("allowed_origins", "origins", None, None),
     "EMBED_ORIGINS": ("embed_origins", "origins", None, None),
+    "PUBLIC_ORIGIN": ("public_origins", "origins", None, None),
+    "FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", "ips", None, None),
     "MAX_MESSAGE_BYTES": ("max_message_bytes", "int", 1024, 16 * 1024 * 1024),
+    "MAX_BODY_BYTES": ("max_body_bytes", "int", 1024, 64 * 1024 * 1024),
     "TRAIN_SHARE": ("train_share", "float", 0.05, 0.95),
     "API_TIME_LIMIT": ("api_time_limit", "float", 0.1, 600),
+    "MAX_SWEEPS": ("max_sweeps", "int", 1, 1000),
+    "SWEEP_MEMORY_MB": ("sweep_memory_mb", "int", 16, 1_000_000),
     "MAX_EPOCHS": ("max_epochs", "int", 10, 1_000_000),
     "REDIS_URL": ("redis_url", "redis_url", None, None),
     "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
@@ -89,12 +112,14 @@ def _parse(name: str, raw: str, kind: str, lo, hi):
             raise SettingsError(name, f"{name} must be one of {', '.join(lo)}; got {raw!r}.")
         return raw
     if kind == "origins":
-        items = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+        items = tuple(o.strip().rstrip("/").lower() for o in raw.split(",") if o.strip())
         for origin in items:
-            if not origin.startswith(("http://", "https://")):
+            if not _is_origin(origin):
                 raise SettingsError(name, f"{name} must be a comma-separated list of origins "
                                     f"such as https://course.example.org; got {origin!r}.")
         return items
+    if kind == "ips":
+        return _proxy_addresses(name, raw)
     try:
         value = int(raw) if kind == "int" else float(raw)
     except ValueError:
@@ -103,6 +128,28 @@ def _parse(name: str, raw: str, kind: str, lo, hi):
         noun = "an integer" if kind == "int" else "a number"
         raise SettingsError(name, f"{name} must be {noun} from {lo} to {hi}; got {raw!r}.")
     return value
+
+
+def _is_origin(text: str) -> bool:
+    """scheme://host[:port] and nothing more."""
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and \
+        f"{parts.scheme}://{parts.netloc}" == text
+
+
+def _proxy_addresses(name: str, raw: str) -> tuple[str, ...]:
+    """``10.0.0.5, 172.16.0.0/12`` (addresses or networks), or ``*`` for any."""
+    items = tuple(a.strip() for a in raw.split(",") if a.strip())
+    for item in items:
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(name, f"{name} must be a comma-separated list of proxy "
+                                "addresses or networks such as 10.0.0.5,172.16.0.0/12 (or *); "
+                                f"got {item!r}.") from None
+    return items
 
 
 def load_settings(env: Mapping[str, str] | None = None, **overrides) -> Settings:

@@ -2,7 +2,7 @@
 then a step over the session cap.
 
     .venv/bin/python bench/load.py [--steps 10,50,100,200] [--seconds 10] [--workers 2]
-    .venv/bin/python bench/load.py --faults   # one heavy learner; four flooding ones
+    .venv/bin/python bench/load.py --faults   # attacks beside 50 learners (bench/faults.py)
 
 The server runs in a subprocess (``nnlive serve``, default settings but the per-address
 cap, since every learner here comes from 127.0.0.1). The learners run in ``--workers``
@@ -57,8 +57,10 @@ WARMUP, CONTROL_EVERY, MAX_FPS = 3.0, 3.0, 30.0
 
 # --- one learner (in a client process) -----------------------------------------------
 class Learner:
-    def __init__(self, seed: int, windows: list[tuple[float, float]]):
+    def __init__(self, seed: int, windows: list[tuple[float, float]], address: str | None = None):
         self.seed, self.windows = seed, windows
+        # behind a trusted proxy (``--faults``) each learner has an address of its own
+        self.headers = {"X-Forwarded-For": address} if address else None
         self.stats = [{"frames": 0, "epochs": [], "rtts": [], "errors": Counter(), "gaps": 0,
                        "disconnects": []} for _ in windows]
         self.prev = (None, None)  # (generation, epoch) of the last frame with history
@@ -72,7 +74,8 @@ class Learner:
 
     async def run(self, url: str, until: float) -> None:
         try:
-            async with connect(url, max_size=None, compression=None, open_timeout=30) as ws:
+            async with connect(url, max_size=None, compression=None, open_timeout=30,
+                               additional_headers=self.headers) as ws:
                 await ws.send(json.dumps({"type": "start", "config": {"seed": self.seed}}))
                 control = asyncio.create_task(self.control(ws, until))
                 try:
@@ -133,8 +136,14 @@ class Learner:
             await asyncio.sleep(CONTROL_EVERY)
 
 
-def client_process(url: str, plan: list[dict], worker: int, workers: int, out) -> None:
-    """Run this worker's share of learners through the whole plan; send back stats."""
+def learner_address(seed: int) -> str:
+    return f"10.{seed // 65536 % 256}.{seed // 256 % 256}.{seed % 256}"
+
+
+def client_process(url: str, plan: list[dict], worker: int, workers: int, out,
+                   distinct: bool = False) -> None:
+    """Run this worker's share of learners through the whole plan; send back stats.
+    ``distinct``: each learner claims its own address (X-Forwarded-For)."""
     async def main():
         windows = [(s["measure"], s["end"]) for s in plan]
         until, tasks, learners, started = plan[-1]["end"], [], [], 0
@@ -142,7 +151,8 @@ def client_process(url: str, plan: list[dict], worker: int, workers: int, out) -
             await asyncio.sleep(max(0.0, step["begin"] - time.monotonic()))
             for seed in range(started, step["learners"]):
                 if seed % workers == worker:
-                    learners.append(Learner(seed, windows))
+                    address = learner_address(seed) if distinct else None
+                    learners.append(Learner(seed, windows, address))
                     tasks.append(asyncio.create_task(learners[-1].run(url, until)))
             started = step["learners"]
         await asyncio.gather(*tasks)
@@ -386,22 +396,8 @@ async def _flood_until(url: str, until: float, stop: asyncio.Event) -> None:
     await timer
 
 
-# --- --faults: what one misbehaving learner costs the others ----------------------------
+# --- misbehaving clients (also used by bench/faults.py, ``--faults``) -------------------
 HEAVY = {"n_points": 2000, "train_ratio": 90, "batch_size": 1, "hidden": [16] * 6}
-
-
-async def _status_round_trips(ws, n: int) -> list[float]:
-    """``speed`` → ``status`` n times (the run is unchanged); seconds each."""
-    out = []
-    for _ in range(n):
-        begin = time.monotonic()
-        await ws.send('{"type": "speed", "epochs_per_second": 60}')
-        async for data in ws:
-            if isinstance(data, str) and data.startswith('{"type":"status"'):
-                break
-        out.append(time.monotonic() - begin)
-        await asyncio.sleep(0.05)
-    return out
 
 
 async def _misbehaving(url: str, kind: str, stop: asyncio.Event) -> int:
@@ -429,37 +425,17 @@ async def _drain(ws) -> None:
             pass
 
 
-async def fault_costs(url: str) -> None:
-    async with connect(url, max_size=None, compression=None) as ws:
-        await ws.send('{"type": "start", "config": {}}')
-        print(f"alone: status round trip {_ms(await _status_round_trips(ws, 20))}")
-        for kind, count in (("heavy", 1), ("flood", 4)):
-            stop = asyncio.Event()
-            bad = [asyncio.create_task(_misbehaving(url, kind, stop)) for _ in range(count)]
-            await asyncio.sleep(2.0)
-            rtts = await _status_round_trips(ws, 30)
-            stop.set()
-            sent = await asyncio.gather(*bad, return_exceptions=True)
-            what = ("1 heavy learner (2,000 points, batch 1, 6×16)" if kind == "heavy" else
-                    f"4 learners flooding restarting updates (sent {sent})")
-            print(f"with {what}: status round trip {_ms(rtts)}")
-
-
-def _ms(values: list[float]) -> str:
-    return (f"p50 {1000 * pct(values, 50):.1f} ms, p90 {1000 * pct(values, 90):.1f} ms, "
-            f"max {1000 * max(values):.1f} ms")
-
-
 if __name__ == "__main__":
     if "--faults" in sys.argv:
-        port, log = free_port(), tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-        server = start_server(port, {"NNLIVE_MAX_SESSIONS": "200",  # the defaults
-                                     "NNLIVE_MAX_SESSIONS_PER_CLIENT": "40"}, log)
-        try:
-            print(f"load average: {os.getloadavg()}")
-            asyncio.run(fault_costs(f"ws://127.0.0.1:{port}/ws/train"))
-        finally:
-            stop_server(server)
-            os.unlink(log.name)
+        from bench import faults
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--faults", action="store_true")
+        parser.add_argument("--learners", type=int, default=50)
+        parser.add_argument("--seconds", type=float, default=10.0)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--only", help="run the phases whose name contains this")
+        options = parser.parse_args()
+        faults.main(options.learners, options.seconds, options.workers, options.only)
     else:
         main()

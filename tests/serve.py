@@ -59,7 +59,9 @@ class ServerProcess(Loopback):
     def __init__(self, *args: str, **env: str):
         self.port = free_port()
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
-        self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **env}
+        # every client comes from 127.0.0.1: arrivals are not rate-limited unless asked
+        arrivals = {"NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000"}
+        self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **arrivals, **env}
         self.args = args
         self.log_file = tempfile.NamedTemporaryFile(prefix="nnlive-server-", suffix=".log",
                                                     delete=False)

@@ -2,7 +2,9 @@
 
 A course platform that knows oEmbed (Moodle, WordPress, many wikis) turns a pasted
 nnlive link into the iframe of ``/embed`` with the same configuration. The playground,
-the embed view and the lessons name this endpoint in a discovery ``<link>``.
+the embed view and the lessons name this endpoint in a discovery ``<link>``. The
+addresses it writes come from the request's Host, which ``app.security.TrustedHosts``
+has already checked (and whose scheme NNLIVE_PUBLIC_ORIGIN sets).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from app.routes.lessons import LESSONS_BY_SLUG, config_query, lesson_strings
 router = APIRouter()
 
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 560, 680  # the output fills the width; a bar under it
+MAX_DIGITS = 6  # a size in pixels; never more than the default anyway
 
 
 @router.get("/oembed")
@@ -72,14 +75,21 @@ def _size(maxwidth: str | None, maxheight: str | None) -> tuple[int, int]:
     for name, text in (("maxwidth", maxwidth), ("maxheight", maxheight)):
         if text is None:
             continue
-        if not text.isdigit() or int(text) < 1:
-            raise ValueError(name, f"{name} must be a positive whole number of pixels; "
-                             f"got {text!r}.")
+        # ASCII digits only ("²".isdigit() is true) and few of them (int() refuses
+        # 4,301 digits)
+        if not (text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS) \
+                or int(text) < 1:
+            raise ValueError(name, f"{name} must be a positive whole number of pixels, at "
+                             f"most {MAX_DIGITS} digits; got {_short(text)}.")
         if name == "maxwidth":
             width = min(width, int(text))
         else:
             height = min(height, int(text))
     return width, height
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}… ({len(text):,} characters)"
 
 
 def _refuse(status: int, field: str, message: str) -> JSONResponse:

@@ -1,8 +1,11 @@
 """``/ws/train``: one socket = a reader (this handler) and a sender task (the outbox).
 
-The reader decodes each message, hands it to ``app.handlers`` and turns any refusal
-into an ``error`` message; the session keeps running. Training happens in the
-scheduler, never here.
+The reader decodes each message (a large one in a worker thread), hands it to
+``app.handlers`` and turns any refusal into an ``error`` message; the session keeps
+running. Training happens in the scheduler, never here. A socket that sends no
+``start`` within ``NNLIVE_START_SECONDS``, or no message at all for
+``NNLIVE_IDLE_SECONDS``, is closed with 4002 and its session freed: its place goes to
+someone who is there.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from app.handlers import handle
 from app.outbox import Outbox
 from app.protocol import (
     BINARY_NOT_SUPPORTED,
+    CLOSE_IDLE,
     CLOSE_NORMAL,
     CLOSE_POLICY,
     CLOSE_REPLACED,
@@ -36,6 +40,7 @@ router = APIRouter()
 log = logging.getLogger("nnlive.ws")
 HANDLER_SHARE = 0.05  # of the event loop one socket's messages may use, sustained…
 HANDLER_BURST = 0.25  # …after a burst of this many seconds (a learner clicking about)
+OFF_LOOP_BYTES = 64 * 1024  # messages larger than this are parsed in a worker thread
 
 
 class Pacer:
@@ -61,37 +66,56 @@ async def train_socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket, state.settings):
         await websocket.close(CLOSE_POLICY, "origin not allowed")  # before accept: HTTP 403
         return
-    await websocket.accept()
     token = websocket.query_params.get("session")
     address = websocket.client.host if websocket.client else "unknown"
+    if not state.sessions.arrival_allowed(address, token):
+        await websocket.close(CLOSE_TRY_AGAIN_LATER, "too many new sessions")  # HTTP 403
+        return
+    await websocket.accept()
     try:
         session, resumed = state.sessions.open(address, token)
     except SessionLimit as exc:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.reason)
         return
-    outbox, close_code = Outbox(), None
+    outbox, close_code, idle = Outbox(), None, ""
     _take_over(session, websocket)
     session.attach(outbox)
     sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
     try:
         _greet(session, state.settings, resumed, token)
-        close_code = await _read_loop(websocket, session, state.settings.max_message_bytes,
-                                      sender)
+        close_code = await _read_loop(websocket, session, state.settings, sender)
+        idle = _idle_reason(session, state.settings)  # before the release frees the run
     finally:
         await _stop(sender)  # it may be stuck writing to a client that does not read
         _release(state.sessions, session, outbox, close_code)
     if outbox.overflow is not None:  # after the release: closing may take a while
         await _close(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
+    elif close_code == CLOSE_IDLE:
+        await _close(websocket, CLOSE_IDLE, idle)
 
 
 def _release(sessions, session: Session, outbox: Outbox, close_code: int | None) -> None:
     if session.outbox is not outbox:  # resumed on another socket meanwhile
         return
     session.websocket = None
-    if close_code == CLOSE_NORMAL:  # the client said goodbye: nothing to resume
-        sessions.free(session)
+    if close_code in (CLOSE_NORMAL, CLOSE_IDLE):  # goodbye, or gone quiet: nothing to resume
+        sessions.free(session, why="closed" if close_code == CLOSE_NORMAL else "idle")
     else:                           # dropped, or going away (a reload): keep a while
         sessions.detach(session)
+
+
+def _quiet_until(session: Session, settings, opened: float, last: float) -> float:
+    """When this socket's silence ends it: no run yet by ``start_seconds`` after it
+    opened, or no message for ``idle_seconds``."""
+    if session.trainer is None:
+        return opened + settings.start_seconds
+    return last + settings.idle_seconds
+
+
+def _idle_reason(session: Session, settings) -> str:
+    if session.trainer is None:
+        return f"no start within {settings.start_seconds:g} s"
+    return f"idle: no message for {settings.idle_seconds:g} s"
 
 
 def _take_over(session: Session, websocket: WebSocket) -> None:
@@ -120,25 +144,28 @@ def _greet(session: Session, settings, resumed: bool, token: str | None) -> None
         session.status(resumed=True)
 
 
-async def _read_loop(websocket: WebSocket, session: Session, max_bytes: int,
+async def _read_loop(websocket: WebSocket, session: Session, settings,
                      sender: asyncio.Task) -> int | None:
     """Handle messages until the socket closes (the client's close code, if any), the
-    sender fails (the socket is gone) or the client stops reading its replies."""
+    sender fails (the socket is gone), the client stops reading its replies (None), or
+    it stays quiet too long (``CLOSE_IDLE``)."""
     outbox, pacer = session.outbox, Pacer()
     overflowed = asyncio.ensure_future(outbox.overflowed.wait())
+    opened = last = time.monotonic()
     try:
         while outbox.overflow is None:
             receive = asyncio.ensure_future(websocket.receive())
-            done, _ = await asyncio.wait({receive, sender, overflowed},
+            quiet = _quiet_until(session, settings, opened, last) - time.monotonic()
+            done, _ = await asyncio.wait({receive, sender, overflowed}, timeout=max(0, quiet),
                                          return_when=asyncio.FIRST_COMPLETED)
             if receive not in done:
                 receive.cancel()
-                return None
+                return CLOSE_IDLE if not done else None
             message = receive.result()
             if message["type"] == "websocket.disconnect":
                 return message.get("code")
-            began = time.perf_counter()
-            _handle(session, message, max_bytes)
+            began, last = time.perf_counter(), time.monotonic()
+            await _handle(session, message, settings.max_message_bytes)
             wait = pacer.charge(time.perf_counter() - began)
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -147,10 +174,10 @@ async def _read_loop(websocket: WebSocket, session: Session, max_bytes: int,
         overflowed.cancel()
 
 
-def _handle(session: Session, message: dict, max_bytes: int) -> None:
+async def _handle(session: Session, message: dict, max_bytes: int) -> None:
     """One client message; any refusal becomes an ``error`` reply, never an exception."""
     try:
-        handle(session, _decode(message, max_bytes))
+        handle(session, await _decode(message, max_bytes))
     except ProtocolError as exc:
         session.send(exc.to_message())
     except Exception:  # a bug must not take the learner's run down with it
@@ -160,7 +187,7 @@ def _handle(session: Session, message: dict, max_bytes: int) -> None:
                       "is unchanged."})
 
 
-def _decode(message: dict, max_bytes: int) -> dict:
+async def _decode(message: dict, max_bytes: int) -> dict:
     if message.get("bytes") is not None:
         raise ProtocolError(BINARY_NOT_SUPPORTED, "Binary messages are not accepted; send "
                             "JSON text objects with a \"type\".")
@@ -169,6 +196,8 @@ def _decode(message: dict, max_bytes: int) -> dict:
     if size > max_bytes:
         raise ProtocolError(MESSAGE_TOO_BIG, f"The message has {size} bytes; at most "
                             f"{max_bytes} are accepted.")
+    if size > OFF_LOOP_BYTES:
+        return await asyncio.to_thread(decode_client_text, text)
     return decode_client_text(text)
 
 

@@ -70,7 +70,9 @@ export function connect(path, handlers, { maxRetries = 20, deferred = false } = 
     socket.onmessage = (event) => receive(event.data);
     socket.onclose = (event) => {
       // 4001: this session was taken over by another tab, which now owns it.
-      const retry = !closedByUs && event.code !== 4001 && retries < maxRetries;
+      // 4002: the server freed it after a long silence; reconnecting would only hold a place.
+      const final = event.code === 4001 || event.code === 4002;
+      const retry = !closedByUs && !final && retries < maxRetries;
       handlers.onClose?.(retry);
       if (retry) setTimeout(open, Math.min(500 * 2 ** retries++, 5000));
     };

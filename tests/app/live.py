@@ -18,12 +18,17 @@ from app.protocol import decode_frame
 from app.settings import load_settings
 from tests.serve import Loopback
 
+# every test client comes from 127.0.0.1: one address opening sessions as fast as a test
+# can, which the default rate of new sessions per address would refuse
+LOOPBACK_ARRIVALS = {"session_rate": 1000.0, "session_burst": 10_000}
+
 
 class LiveServer(Loopback):
-    """``with LiveServer(grace_seconds=1) as server:`` — ``server.url``, ``server.ws_url``."""
+    """``with LiveServer(grace_seconds=1) as server:`` — ``server.url``, ``server.ws_url``.
+    New sessions are not rate-limited unless ``session_rate``/``session_burst`` say so."""
 
     def __init__(self, **overrides):
-        self.settings = load_settings({}, **overrides)
+        self.settings = load_settings({}, **{**LOOPBACK_ARRIVALS, **overrides})
         self.app = create_app(self.settings)
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))

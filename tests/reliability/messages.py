@@ -65,17 +65,27 @@ def not_json(draw) -> Bad:
 @st.composite
 def non_finite(draw) -> Bad:
     const = draw(st.sampled_from(["NaN", "Infinity", "-Infinity"]))
-    template = draw(st.sampled_from([
-        '{"type": "speed", "epochs_per_second": %s}', '{"type": "update", "config": '
-        '{"learning_rate": %s}}', '{"type": "probe", "x": [%s, 1]}', "[%s]", "%s",
-        '{"type": %s}']))
-    return Bad(template % const, "bad_json")
+    template, field = draw(st.sampled_from([
+        ('{"type": "speed", "epochs_per_second": %s}', "epochs_per_second"),
+        ('{"type": "update", "config": {"learning_rate": %s}}', "config.learning_rate"),
+        ('{"type": "probe", "x": [%s, 1]}', "x[0]"), ("[%s]", None), ("%s", None),
+        ('{"type": %s}', "type")]))
+    return Bad(template % const, "bad_json", field)
 
 
 @st.composite
 def too_many_digits(draw) -> Bad:
     digits = draw(st.integers(4301, 6000))
-    return Bad('{"type": "step", "epochs": %s}' % ("9" * digits), "bad_json")
+    return Bad('{"type": "step", "epochs": %s}' % ("9" * digits), "bad_json", "epochs")
+
+
+@st.composite
+def too_deep(draw) -> Bad:
+    """Nested past the 32 levels any message needs; past ≈ 1,000 the parser itself
+    gives up (RecursionError), and the refusal still names the field."""
+    depth = draw(st.integers(33, 3000))
+    nested = "[" * depth + "]" * depth
+    return Bad('{"type": "step", "epochs": ' + nested + "}", "bad_json", "epochs")
 
 
 @st.composite
@@ -115,7 +125,7 @@ def oversize(limit: int) -> st.SearchStrategy:
 
 def structural(limit: int) -> st.SearchStrategy:
     """Refused whatever the session's state: the answer depends on the bytes alone."""
-    return st.one_of(not_json(), non_finite(), too_many_digits(), not_an_object(),
+    return st.one_of(not_json(), non_finite(), too_many_digits(), too_deep(), not_an_object(),
                      unknown_type(), extra_key(), binary(), oversize(limit))
 
 

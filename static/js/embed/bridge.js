@@ -1,6 +1,8 @@
 // The conversation with the page that frames the embed (docs/embedding.md).
 // Events go out as {source: "nnlive", type, …} to the parent's origin only; commands
-// come in as {target: "nnlive", type, …} and are obeyed only from allowed origins.
+// come in as {target: "nnlive", type, …} and are obeyed only from the window that frames
+// us (event.source === window.parent), on an allowed origin: another window on an
+// allowed site (an opener, a sibling frame) is ignored.
 
 export const SOURCE = "nnlive";
 export const COMMANDS = ["play", "pause", "reset", "set_config"];
@@ -18,9 +20,11 @@ export function originOf(url) {
 
 // The parent's origin: parent_origin= (the server checked it), else the referrer's
 // origin when it may frame us, else the one embed origin when exactly one is set.
+// When both parent_origin and the referrer are known they must agree: a frame that
+// navigated itself here from another site (the referrer) is not the course page.
 export function findParentOrigin({ parentOrigin, origins }, referrer) {
-  if (parentOrigin) return parentOrigin;
   const fromReferrer = originOf(referrer);
+  if (parentOrigin) return !fromReferrer || fromReferrer === parentOrigin ? parentOrigin : null;
   if (fromReferrer && (origins.length === 0 || origins.includes(fromReferrer))) return fromReferrer;
   return origins.length === 1 ? origins[0] : null;
 }
@@ -48,6 +52,7 @@ export function createBridge({ origins, parentOrigin, onCommand }) {
   window.addEventListener("message", (event) => {
     const data = event.data;
     if (!data || typeof data !== "object" || data.target !== SOURCE) return;
+    if (!framed || event.source !== window.parent) return; // only the framing page commands
     if (!commandAllowed(event.origin, { origins, parent })) return; // ignored, silently
     if (!COMMANDS.includes(data.type)) {
       post("error", { code: "unknown_command", message: `type must be one of ${COMMANDS.join(", ")}; got ${JSON.stringify(data.type)}.` });
