@@ -60,8 +60,13 @@ def _config_error(exc: ConfigError) -> ProtocolError:
 
 
 def start(session: Session, message: dict) -> None:
+    raw = _config_object(message)
+    if session.member is not None and session.member.config is not None:
+        session.new_run(session.member.config, state=RUNNING)  # the class's configuration
+        session.status()
+        return
     try:
-        config = validate_config(_config_object(message))
+        config = validate_config(raw)
     except ConfigError as exc:
         raise _config_error(exc) from None
     session.new_run(config, state=RUNNING)
@@ -69,6 +74,8 @@ def start(session: Session, message: dict) -> None:
 
 
 def update(session: Session, message: dict) -> None:
+    if session.member is not None:  # a field the teacher locked: error {code: "locked"}
+        session.member.check_update(_config_object(message))
     try:
         config, restart = apply_update(session.trainer.config, _config_object(message))
     except ConfigError as exc:

@@ -43,6 +43,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_TRY_AGAIN_LATER = 1013  # session limits
 CLOSE_REPLACED = 4001        # the same session was resumed on another socket
 CLOSE_IDLE = 4002            # no start in time, or no message for a long time: freed
+CLOSE_CLASS_REFUSED = 4003   # ?class=CODE refused (no such class, a bad name): freed
 
 
 class ProtocolError(ValueError):

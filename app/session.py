@@ -53,6 +53,7 @@ class Session:
         self.saved: tuple | None = None  # (generation, epoch, state) last checkpointed
         self.lost = False          # claimed by another worker: never saved or resumed here
         self.sweep = None          # the live sweep beside the run (app/sweeps.py), if any
+        self.member = None         # its class membership (app/classroom/members.py), if any
 
     # --- socket -----------------------------------------------------------------------
     def attach(self, outbox: Outbox) -> None:
@@ -209,6 +210,8 @@ class Session:
                             resolution=self.settings.grid_resolution,
                             neuron_resolution=self.settings.neuron_resolution)
         outbox.put_frame(frame, history_from, self.generation)
+        if self.member is not None:  # the teacher's wall takes its thumbnail from this frame
+            self.member.framed(frame)
         self.history_sent = len(self.trainer.history)
         # frames on a fixed beat of 1/max_fps: the average rate is the cap, never above it
         period = 1.0 / self.settings.max_fps

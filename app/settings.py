@@ -50,6 +50,13 @@ class Settings:
     sweep_memory_mb: int = 512          # estimated memory of the sweeps held, server-wide
     max_epochs: int = 30_000            # a live run pauses here: its history stays bounded
     redis_url: str | None = None        # share detached sessions between workers and replicas
+    class_retention_seconds: float = 86_400.0  # a class and all it holds go this long after
+                                               # it was opened
+    max_classes: int = 500              # classes open at once, server-wide
+    class_attempt_rate: float = 0.2     # wrong class codes or keys per second per address,
+    class_attempt_burst: int = 30       # sustained, after a burst of this many (typos)
+    class_create_rate: float = 1 / 60   # classes opened per second per address, sustained,
+    class_create_burst: int = 10        # after a burst of this many
     log_format: str = "json"            # json | text, for `nnlive serve`
 
     def limits(self) -> dict:
@@ -91,6 +98,12 @@ _RULES = {
     "SWEEP_MEMORY_MB": ("sweep_memory_mb", "int", 16, 1_000_000),
     "MAX_EPOCHS": ("max_epochs", "int", 10, 1_000_000),
     "REDIS_URL": ("redis_url", "redis_url", None, None),
+    "CLASS_RETENTION_SECONDS": ("class_retention_seconds", "float", 60, 30 * 86_400),
+    "MAX_CLASSES": ("max_classes", "int", 1, 100_000),
+    "CLASS_ATTEMPT_RATE": ("class_attempt_rate", "float", 0.001, 1000),
+    "CLASS_ATTEMPT_BURST": ("class_attempt_burst", "int", 1, 10_000),
+    "CLASS_CREATE_RATE": ("class_create_rate", "float", 0.0001, 1000),
+    "CLASS_CREATE_BURST": ("class_create_burst", "int", 1, 10_000),
     "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
 }
 PREFIX = "NNLIVE_"

@@ -60,7 +60,8 @@ class ServerProcess(Loopback):
         self.port = free_port()
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
         # every client comes from 127.0.0.1: arrivals are not rate-limited unless asked
-        arrivals = {"NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000"}
+        arrivals = {"NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000",
+                    "NNLIVE_CLASS_CREATE_RATE": "1000", "NNLIVE_CLASS_CREATE_BURST": "10000"}
         self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **arrivals, **env}
         self.args = args
         self.log_file = tempfile.NamedTemporaryFile(prefix="nnlive-server-", suffix=".log",

@@ -1,0 +1,120 @@
+"""A class spans workers: learners on two ``nnlive serve`` processes sharing Redis are one
+class, seen and commanded from either; the two class stores keep the same rules."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from app.classroom.records import ClassRecord
+from app.classroom.store import LocalClassStore, RedisClassStore
+from tests.app.live import Client
+from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
+from tests.serve import ServerProcess
+
+
+@pytest.fixture
+def two_workers(redis_server):  # noqa: F811
+    args = ("--log-format", "json", "--redis-url", redis_server.url)
+    with ServerProcess(*args) as a, ServerProcess(*args) as b:
+        yield a, b
+
+
+def _auth(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def _learners(server, code: str, key: str, until) -> list[dict]:
+    for _ in range(100):
+        answer = await asyncio.to_thread(httpx.get, f"{server.url}/api/classes/{code}",
+                                         headers=_auth(key), timeout=5)
+        learners = answer.json()["learners"]
+        if until(learners):
+            return learners
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the class never showed what was expected: {learners}")
+
+
+def test_one_class_spans_two_workers(two_workers, run):
+    a, b = two_workers
+    opened = httpx.post(f"{a.url}/api/classes", json={}, timeout=5).json()
+    code, key = opened["code"], opened["key"]
+
+    async def scenario():
+        async with Client.connect(f"{a.ws_url}?class={code}&name=OnA") as on_a, \
+                Client.connect(f"{b.ws_url}?class={code}&name=OnB") as on_b:
+            for c in (on_a, on_b):
+                await c.expect("class")
+                await c.start(seed=5)
+            def both(learners):
+                return {x["name"] for x in learners if x["epoch"] > 2} == {"OnA", "OnB"}
+            for server in (a, b):  # every worker's answer shows every learner
+                await _learners(server, code, key, both)
+            pushed = await asyncio.to_thread(
+                httpx.post, f"{b.url}/api/classes/{code}/config", headers=_auth(key),
+                json={"config": {"dataset": "gaussian"}, "lock": ["dataset"]}, timeout=5)
+            config = pushed.json()["config"]
+            for c in (on_a, on_b):  # pushed on b, it reaches the learner on a too
+                await c.expect("dataset", config=config)
+                assert (await c.expect("class"))["locks"] == ["dataset"]
+                await c.send("update", config={"dataset": "xor"})
+                assert (await c.expect("error"))["code"] == "locked"
+            await asyncio.to_thread(httpx.post, f"{a.url}/api/classes/{code}/pause",
+                                    headers=_auth(key), json={}, timeout=5)
+            for c in (on_a, on_b):
+                await c.expect("status", state="paused")
+        await _learners(a, code, key, lambda ls: ls == [])  # they left when they closed
+    run(scenario(), timeout=60)
+    for server in (a, b):
+        assert "Traceback" not in server.log()
+
+
+@pytest.fixture(params=["local", "redis"])
+def make_store(request, redis_server):  # noqa: F811
+    """A new, empty store of each kind (made inside the test's event loop)."""
+    async def make():
+        if request.param == "local":
+            return LocalClassStore()
+        store = RedisClassStore(redis_server.url)
+        await store.client.flushdb()
+        return store
+    return make
+
+
+def _record(code: str, seconds: float = 60) -> ClassRecord:
+    now = time.time()
+    return ClassRecord(code, "t", "d" * 64, now, now + seconds)
+
+
+def test_both_stores_keep_the_same_rules(make_store, run):
+    async def scenario():
+        store = await make_store()
+        try:
+            assert await store.create(_record("AAAAAA"))
+            assert not await store.create(_record("AAAAAA"))  # a code is never reused
+            changed = await asyncio.gather(*(store.change("AAAAAA", lambda r: r.add_command(
+                "pause")) for _ in range(20)))
+            assert sorted(r.seq for r in changed)[-1] == 20  # no change lost
+            record = await store.get("AAAAAA")
+            assert record.seq == 20 and len(record.commands) == 20
+            assert record.commands_after(18) == ["pause", "pause"]
+            await store.put_tiles("AAAAAA", {"x": b"1", "y": b"2"}, record.expires)
+            await store.drop_tiles("AAAAAA", ["x"])
+            assert await store.tiles("AAAAAA") == {"y": b"2"}
+            await store.put_blob("AAAAAA", "data:y", b"rows", record.expires)
+            assert await store.blob("AAAAAA", "data:y") == b"rows"
+            assert await store.change("BBBBBB", lambda r: None) is None
+            assert await store.create(_record("CCCCCC", seconds=0.3))
+            await asyncio.sleep(0.4)
+            assert await store.get("CCCCCC") is None  # expired with everything it held
+            assert await store.count() == 1
+            await store.delete("AAAAAA")
+            assert await store.get("AAAAAA") is None and await store.tiles("AAAAAA") == {}
+        finally:
+            if isinstance(store, RedisClassStore):
+                await store.client.flushdb()
+            await store.close()
+    run(scenario())
