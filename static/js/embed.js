@@ -16,6 +16,7 @@ import { showPlay, wireKeys, prefersReducedMotion } from "./controls.js";
 import { describeError } from "./errors.js";
 import { createPresentation, PRESENT_FONT_PX } from "./present.js";
 import { naturalHeight } from "./embed/natural-height.js";
+import { classQuery, createClassLine } from "./class-join.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
@@ -36,6 +37,7 @@ const autoplay = embed.autoplay && !prefersReducedMotion();
 let config = page.config;
 let started = false;
 let lastStatus = "";
+const classLine = createClassLine({ t, form: formEl, anchor: $("banner") }); // ?class=CODE
 
 function draw() {
   output.setFrame(run.shown);
@@ -112,7 +114,9 @@ const handlers = {
     if (key !== lastStatus) bridge.post("status", { state: m.state, epoch: m.epoch });
     lastStatus = key;
   },
+  class(m) { classLine.message(m); },
   error(m) {
+    if (classLine.refused(m)) return;
     const text = describeError(m, { t, schema });
     if (m.field && form) form.showError(m.field.replace(/\[.*$/, ""), text);
     else showBanner(text);
@@ -129,7 +133,8 @@ const client = connect("/ws/train", {
     if (run.framesReceived === 1) bridge.post("ready", { protocol: PROTOCOL_VERSION, config, controls: embed.controls, lock: embed.lock, lang: page.lang });
     bridge.epoch({ epoch: h.epoch, train_loss: h.train_loss, test_loss: h.test_loss, train_error: h.train_error, test_error: h.test_error });
   },
-});
+}, { deferred: true });
+classQuery(t).then((joining) => client.open(joining));
 
 function togglePlay() { client.send(run.state === "running" ? msg.pause() : msg.resume()); }
 

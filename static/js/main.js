@@ -20,6 +20,7 @@ import { createWeightEditor } from "./weight-editor.js";
 import { createPresentation, PRESENT_FONT_PX } from "./present.js";
 import { predictionText } from "./prediction.js";
 import { createConfigState } from "./config-state.js";
+import { classQuery, createClassLine } from "./class-join.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
@@ -64,6 +65,7 @@ const weights = createWeightEditor($("weight-editor"), {
   onSubmit(change) { weightPending = true; client.send({ type: "set_weight", ...change }); },
 });
 const presentation = createPresentation($("present"), { initial: query.get("present") === "1", onChange: present });
+const classLine = createClassLine({ t, form: $("config-form"), anchor: $("banner") }); // ?class=CODE
 
 function draw() {
   const frame = run.shown;
@@ -181,7 +183,9 @@ const handlers = {
     invalidate();
   },
   probe(m) { readouts.probe(m, config.current.hidden.length); },
+  class(m) { classLine.message(m); },
   error(m) {
+    if (classLine.refused(m)) return;
     if (m.field?.startsWith("vary") || m.code === "no_sweep") return; // the compare panel's
     if (WEIGHT_FIELDS.has(m.field) || (weightPending && m.code === "not_paused")) {
       weightPending = false;
@@ -203,7 +207,8 @@ const client = connect("/ws/train", {
     else if (run.addFrame(frame)) invalidate();
   },
   onClose: (retry) => readouts.banner(retry ? t("banner.reconnecting") : t("banner.disconnected")),
-});
+}, { deferred: true });
+classQuery(t).then((joining) => client.open(joining));
 
 const controls = wireControls({
   togglePlay() {
@@ -252,6 +257,7 @@ for (const link of document.querySelectorAll("[data-lang]")) {
     readouts.relabel();
     layerButtons.relabel();
     custom.relabel();
+    classLine.relabel();
     for (const [field, error] of errors) form.showError(field, describeError(error, { t, schema }));
     writeUrl(config.current, urlExtra());
     $("lessons-link").href = `/lessons?lang=${i18n.lang}`;

@@ -7,8 +7,10 @@ import { connect, msg } from "../protocol.js";
 import { createRenderLoop, fmt } from "../canvas.js";
 import { createRun } from "../run.js";
 import { createOutputView } from "../output-view.js";
+import { classQuery, createClassLine } from "../class-join.js";
 
 const NUMBERS_MS = 150;
+let classLine = null; // ?class=CODE: one line per page, made when its demo joins
 const NEAR_VIEW = "300px"; // how close to the viewport a demo starts
 
 function whenNearView(element, start) {
@@ -81,7 +83,11 @@ export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs 
       changed();
     },
     probe(m) { hooks.onProbe?.(m); },
-    error(m) { statusNote = m.message; console.warn(`nnlive lesson demo: ${m.message}`); changed(); },
+    class(m) { (classLine ??= createClassLine({ t })).message(m); },
+    error(m) {
+      if ((classLine ??= createClassLine({ t })).refused(m)) return;
+      statusNote = m.message; console.warn(`nnlive lesson demo: ${m.message}`); changed();
+    },
   };
 
   // A class opening a lesson should not start every demo of the page at once: a demo
@@ -98,7 +104,8 @@ export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs 
     },
     onClose: (retry) => { statusNote = retry ? t("live.reconnecting") : t("live.disconnected"); changed(); },
   }, { deferred: true });
-  whenNearView(root, () => client.open());
+  // in a class (?class=CODE), the page's first demo to start is the learner's run there
+  whenNearView(root, () => classQuery(t).then((joining) => client.open(joining)));
 
   ui.play?.addEventListener("click", () => {
     if (run.state === "running") { client.send(msg.pause()); return; }
