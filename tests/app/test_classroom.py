@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from app.classroom.codes import ALPHABET, CODE_LENGTH
+from app.protocol import decode_frame
 from tests.app.live import Client, LiveServer
 
 
@@ -284,3 +285,74 @@ def test_teacher_bodies_are_json_and_bounded(server):
                      headers={"Content-Type": "application/json"})
     assert big.status_code == 413
     assert _post(server, "/api/classes", None, {"title": "x" * 81}).status_code == 422
+
+
+def test_a_challenge_ranks_on_validation_loss_and_checks_its_limits(server, run):
+    opened = _open(server)
+    code, key = opened["code"], opened["key"]
+    pushed = _post(server, f"/api/classes/{code}/config", key,
+                   {"config": {"dataset": "spiral", "hidden": [4]},
+                    "challenge": {"max_neurons": 8}})
+    assert pushed.status_code == 200, pushed.text
+    config, locks = pushed.json()["config"], pushed.json()["locks"]
+    assert config["validation_ratio"] == 20  # held out, as a sweep does
+    assert set(locks) == {"dataset", "n_points", "noise", "train_ratio", "validation_ratio",
+                          "points", "seed"}
+
+    async def scenario():
+        within, _, joined = await _join(server, code, "Within")
+        assert joined["challenge"]["max_neurons"] == 8
+        outside, _, _ = await _join(server, code, "Outside")
+        for c in (within, outside):
+            await c.start()
+        await outside.send("update", config={"hidden": [9]})  # more than 8: allowed, unranked
+        await outside.expect("dataset")
+        await outside.send("update", config={"seed": 1})
+        assert (await outside.expect("error"))["code"] == "locked"
+        for c in (within, outside):
+            await c.frame(lambda f: f.header["epoch"] >= 5)
+        wall = await _poll(lambda: _get(server, f"/api/classes/{code}/wall", key).json(),
+                           lambda w: all(x["epoch"] >= 5 for x in w["learners"]))
+        board = wall["leaderboard"]
+        by_name = {x["name"]: x for x in wall["learners"]}
+        assert [r["id"] for r in board] == [by_name["Within"]["session_prefix"],
+                                            by_name["Outside"]["session_prefix"]]
+        assert board[0]["rank"] == 1 and board[0]["violations"] == []
+        assert board[0]["loss"] == by_name["Within"]["validation_loss"]
+        assert board[1]["rank"] is None and board[1]["violations"] == ["max_neurons"]
+        assert by_name["Outside"]["rank"] is None
+        ended = _post(server, f"/api/classes/{code}/config", key, {"challenge": None})
+        assert ended.json()["challenge"] is None
+        assert _get(server, f"/api/classes/{code}/wall", key).json()["leaderboard"] is None
+        for c in (within, outside):
+            await c.cm.__aexit__(None, None, None)
+    run(scenario())
+
+
+def test_the_spotlight_is_the_learners_frame_with_its_whole_history(server, run):
+    opened = _open(server)
+    code, key = opened["code"], opened["key"]
+
+    async def scenario():
+        ann, hello, _ = await _join(server, code, "Ann")
+        ann.dataset, _ = await ann.start(seed=6, validation_ratio=20)
+        await ann.frame(lambda f: f.header["epoch"] >= 4)
+        paused, frame = await ann.pause()
+        assert _get(server, f"/api/classes/{code}/spotlight", key).status_code == 204
+        me = hello["session"][:6]
+        assert _post(server, f"/api/classes/{code}/spotlight", key,
+                     {"learner": me}).json()["spotlight"] == me
+        answer = await _poll(lambda: _get(server, f"/api/classes/{code}/spotlight", key),
+                             lambda r: r.status_code == 200)
+        header, payload = decode_frame(answer.content)
+        assert (header["id"], header["name"], header["epoch"]) == (me, "Ann", paused["epoch"])
+        assert header["weights"] == frame.header["weights"]
+        assert [e["epoch"] for e in header["history"]] == list(range(paused["epoch"] + 1))
+        assert header["history"][-1]["validation_loss"] is not None
+        assert payload[:header["grid"]["length"]] == frame.grid()
+        data = _get(server, f"/api/classes/{code}/learners/{me}/data", key).json()
+        assert data["key"] == header["data"]
+        assert (data["train"], data["validation"]) == (ann.dataset["train"],
+                                                        ann.dataset["validation"])
+        await ann.cm.__aexit__(None, None, None)
+    run(scenario())

@@ -167,3 +167,43 @@ def test_the_wall_has_no_axe_violations(open_page, lang):
     learner.wait("() => window.nnlive.run.framesReceived > 0")
     learner.page.locator(".class-line").wait_for(state="visible")
     assert violations(learner.page) == []
+
+
+def test_learners_join_from_an_embed_and_from_a_lesson_page(open_page):
+    teacher = open_page(viewport=PROJECTOR)
+    code = _open_class(teacher)
+    embed = open_page()
+    embed.page.goto(f"{embed.base_url}/embed?class={code}&controls=hidden")
+    embed.page.fill("#class-join-name", "Embedded")
+    embed.page.click(".class-join-box button[type=submit]")
+    embed.wait("() => window.nnlive.run.framesReceived > 0")
+    lesson = open_page()
+    lesson.sockets = []
+    lesson.page.on("websocket", lambda ws: lesson.sockets.append(ws.url))
+    lesson.page.goto(f"{lesson.base_url}/lessons/neurons?class={code}")
+    lesson.page.fill("#class-join-name", "Reader")
+    lesson.page.click(".class-join-box button[type=submit]")
+    lesson.page.locator(".class-line").wait_for(state="visible")
+    assert "Reader" in lesson.page.inner_text(".class-line")
+    height = lesson.js("() => document.documentElement.scrollHeight")
+    for y in range(0, height + 800, 800):  # every demo comes near the view and connects
+        lesson.js("(y) => window.scrollTo(0, y)", y)
+        lesson.page.wait_for_timeout(150)
+    for _ in range(50):
+        if len(lesson.sockets) >= 2:
+            break
+        lesson.page.wait_for_timeout(100)
+    joined = [u for u in lesson.sockets if "class=" in u]
+    assert len(joined) == 1 and len(lesson.sockets) >= 2  # one demo is the learner's run
+    teacher.wait("() => window.nnlive.wall.learners.length === 2")
+    names = sorted(teacher.page.locator(".tile-name").all_inner_texts())
+    assert names == ["Embedded", "Reader"]
+    # a push reaches the embed too, and its locked control is disabled
+    assert teacher.js("async () => (await fetch(location.pathname.replace('/teach/', "
+                      "'/api/classes/') + '/config', {method: 'POST', headers: {"
+                      "'Content-Type': 'application/json', Authorization: 'Bearer ' + "
+                      "sessionStorage.getItem('nnlive.teacher.' + window.nnlive.wall.code)},"
+                      " body: JSON.stringify({config: {hidden: [2]}, lock: ['hidden']})})"
+                      ").status") == 200
+    embed.wait("() => window.nnlive.run.config.hidden.join() === '2'")
+    embed.wait("() => [...document.querySelectorAll('[name=hidden]')].every((c) => c.disabled)")
