@@ -5,11 +5,15 @@ reaches every learner, and a wrong key refused."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
+from tests.app.live import Client
 from tests.browser.axe import violations
 from tests.browser.conftest import changed
 
@@ -207,3 +211,54 @@ def test_learners_join_from_an_embed_and_from_a_lesson_page(open_page):
                       ").status") == 200
     embed.wait("() => window.nnlive.run.config.hidden.join() === '2'")
     embed.wait("() => [...document.querySelectorAll('[name=hidden]')].every((c) => c.disabled)")
+
+
+class PausedLearners:
+    """``count`` learners in a class, each started and paused at epoch 0 (no training, so
+    the machine stays free), held by an event loop in a thread of the test process."""
+
+    def __init__(self, ws_url: str, code: str, count: int):
+        self.ws_url, self.code, self.count = ws_url, code, count
+        self.ready, self.done = threading.Event(), None
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
+
+    async def _main(self):
+        self.done = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
+        async with contextlib.AsyncExitStack() as stack:
+            for i in range(self.count):
+                c = await stack.enter_async_context(Client.connect(
+                    f"{self.ws_url}?class={self.code}&name=Learner%20{i:03d}"))
+                await c.send("start", config={"seed": i})
+                await c.send("pause")
+                await c.expect("status", state="paused")
+            self.ready.set()
+            await self.done.wait()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.ready.wait(120), "the learners did not all join"
+        return self
+
+    def __exit__(self, *exc):
+        self.loop.call_soon_threadsafe(self.done.set)
+        self.thread.join(30)
+
+
+def test_a_projector_of_1024_by_768_shows_a_class_of_100_on_one_screen(open_page):
+    teacher = open_page(viewport=PROJECTOR)
+    code = _open_class(teacher)
+    ws_url = teacher.base_url.replace("http", "ws", 1) + "/ws/train"
+    with PausedLearners(ws_url, code, 100):
+        teacher.wait("() => window.nnlive.wall.learners.length === 100", timeout=30_000)
+        teacher.page.wait_for_timeout(500)
+        boxes = teacher.js("() => [...document.querySelectorAll('.tile')].map((t) => {"
+                           " const r = t.getBoundingClientRect(); return [r.top, r.bottom,"
+                           " r.left, r.right]; })")
+        assert len(boxes) == 100
+        assert all(0 <= top and bottom <= 768 and 0 <= left and right <= 1024
+                   for top, bottom, left, right in boxes)
+        assert teacher.js("() => document.documentElement.scrollHeight") <= 768
+        assert teacher.page.inner_text("#count-paused") == "100"
+        assert teacher.js("() => window.nnlive.tiles.size") >= 48  # px: still a picture
+        teacher.screenshot("classroom-wall-100.png")
