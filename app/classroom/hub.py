@@ -36,6 +36,7 @@ class Classroom:
         self.members: dict[str, dict[str, Member]] = {}  # code → learner id → member
         self.task: asyncio.Task | None = None
         self._pruned = time.monotonic()
+        self._failing: set[str] = set()  # classes whose last sync found the store away
 
     def start(self) -> None:
         self.store.start()
@@ -55,9 +56,13 @@ class Classroom:
                 try:
                     await self.sync(code)
                 except StoreUnavailable as exc:  # the learners train on; the wall waits
-                    log.warning("class %s not synced: %s", code, exc)
+                    if code not in self._failing:  # once per outage, not five times a second
+                        log.warning("class %s not synced: %s", code, exc)
+                    self._failing.add(code)
+                    continue
                 except Exception:
                     log.exception("class %s sync failed", code)
+                self._failing.discard(code)
             self._tidy()
             await asyncio.sleep(max(0.01, SYNC_SECONDS - (time.perf_counter() - began)))
 
@@ -73,10 +78,10 @@ class Classroom:
             session.send({"type": "error", "code": exc.code, "message": exc.message,
                           "field": exc.field})
             return exc.code
-        except StoreUnavailable:
+        except StoreUnavailable:  # the run itself works: the learner trains outside the class
             session.send({"type": "error", "code": "store_unavailable", "message": "The "
-                          "class cannot be reached now; try again in a moment."})
-            return "store_unavailable"
+                          "class cannot be reached now; this run is not in it. Reload the "
+                          "page in a moment to join.", "field": "class"})
         return None
 
     async def join(self, session, code_text: str | None, name_text: str | None,

@@ -4,6 +4,8 @@ class, seen and commanded from either; the two class stores keep the same rules.
 from __future__ import annotations
 
 import asyncio
+import functools
+import socket
 import time
 
 import httpx
@@ -11,7 +13,9 @@ import pytest
 
 from app.classroom.records import ClassRecord
 from app.classroom.store import LocalClassStore, RedisClassStore
-from tests.app.live import Client
+from app.main import create_app
+from tests.app import live
+from tests.app.live import Client, LiveServer
 from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
 from tests.serve import ServerProcess
 
@@ -118,3 +122,24 @@ def test_both_stores_keep_the_same_rules(make_store, run):
                 await store.client.flushdb()
             await store.close()
     run(scenario())
+
+
+def test_with_redis_away_a_learner_trains_outside_the_class(monkeypatch, run):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(live, "create_app",
+                        functools.partial(create_app, redis_url=f"redis://127.0.0.1:{port}/0"))
+    with LiveServer() as server:
+        opened = httpx.post(f"{server.url}/api/classes", json={}, timeout=10)
+        assert opened.status_code == 503
+        assert opened.json()["error"]["code"] == "store_unavailable"
+
+        async def scenario():
+            async with Client.connect(f"{server.ws_url}?class=K7QM3X&name=Ann") as c:
+                await c.recv()
+                refused = await c.expect("error")
+                assert (refused["code"], refused["field"]) == ("store_unavailable", "class")
+                await c.start(seed=1)  # the socket stays; the run is an ordinary one
+                await c.frame(lambda f: f.header["epoch"] >= 3)
+        run(scenario())

@@ -13,6 +13,7 @@ const MAX_TILE = 260;
 const GAP = 8;
 const TEXT = 34;       // px under each tile's picture: name and numbers
 const MAX_POINTS = 150; // training points drawn on a tile (a sample of larger sets)
+const SMALL_TILE = 80;  // px: below this a tile shows its loss without the epoch
 
 // The loss that chooses between runs: validation where rows are held out, else test.
 export function choiceLoss(learner) {
@@ -74,7 +75,8 @@ export function createTiles(list, { t, onSpotlight, dataFor }) {
     tile.button.dataset.state = state;
     tile.button.dataset.id = l.session_prefix;
     if (tile.name.textContent !== l.name) tile.name.textContent = l.name;
-    const numbers = `${t("teacher.tile_epoch", { n: l.epoch })} · ${fmt(loss.value)}`;
+    // a small tile keeps the loss (what the class compares); its epoch is in its label
+    const numbers = size < SMALL_TILE ? fmt(loss.value) : `${t("teacher.tile_epoch", { n: l.epoch })} · ${fmt(loss.value)}`;
     if (tile.numbers.textContent !== numbers) tile.numbers.textContent = numbers;
     tile.button.setAttribute("aria-label", t("teacher.tile_label", {
       name: l.name, state: t(`teacher.${state}`), epoch: l.epoch,
@@ -104,7 +106,8 @@ export function createTiles(list, { t, onSpotlight, dataFor }) {
     if (s !== size) {
       size = s;
       list.style.setProperty("--tile", `${s}px`);
-      for (const tile of tiles.values()) tile.drawn = "";
+      list.classList.toggle("small", s < SMALL_TILE);
+      for (const tile of tiles.values()) { tile.drawn = ""; label(tile); }
     }
   }
 
