@@ -4,6 +4,8 @@
 // page says the class, the name and what the teacher set, and the controls of locked
 // fields are disabled. Nobody's name but the learner's own ever comes to this page.
 
+import { limitsText } from "./challenge.js";
+
 const CODE = new URLSearchParams(location.search).get("class");
 const NAME_LENGTH = 24;
 let given = false;
@@ -74,8 +76,7 @@ export function createClassLine({ t, form = null, anchor = document.body.firstEl
     const parts = [t("class.joined", { code: last.code, name: last.name })];
     if (last.locks.length) parts.push(t("class.locked", { fields: last.locks.map((f) => t(`form.${f}`)).join(t("error.list_sep")) }));
     if (last.challenge) {
-      const limit = (v) => (v === null || v === undefined ? t("teacher.no_limit") : String(v));
-      parts.push(t("class.challenge", { neurons: limit(last.challenge.max_neurons), layers: limit(last.challenge.max_layers) }));
+      parts.push(t("class.challenge", { limits: limitsText(last.challenge, t) }));
     }
     line.textContent = parts.join(" · ");
   }

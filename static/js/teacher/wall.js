@@ -11,6 +11,7 @@ import { createClassApi, openClass } from "./api.js";
 import { createTiles } from "./tiles.js";
 import { createSpotlight } from "./spotlight.js";
 import { createPushForm } from "./push-form.js";
+import { limitsText } from "../challenge.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
@@ -121,8 +122,7 @@ function startWall(code) {
     const board = wall.leaderboard;
     $("leaderboard").hidden = !board;
     if (!board) return;
-    const limit = (v) => (v === null || v === undefined ? t("teacher.no_limit") : String(v));
-    $("board-limits").textContent = t("teacher.limits", { neurons: limit(wall.challenge.max_neurons), layers: limit(wall.challenge.max_layers) });
+    $("board-limits").textContent = t("teacher.limits", { limits: limitsText(wall.challenge, t) });
     const names = new Map(wall.learners.map((l) => [l.session_prefix, l.name]));
     const items = board.filter((row) => names.has(row.id)).map((row) => {
       const li = document.createElement("li");
