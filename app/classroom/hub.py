@@ -112,9 +112,10 @@ class Classroom:
         if record is None:
             self._end(code)
             return
+        for member in list(members.values()):
+            if member.follow(record):  # a restart costs a few ms: let the sockets in between
+                await asyncio.sleep(0)
         now = time.time()
-        for member in members.values():
-            member.follow(record)
         tiles = {m.id: m.tile(now) for m in members.values() if m.tile_due(now)}
         await self.store.put_tiles(code, tiles, record.expires)
         for member in members.values():

@@ -78,9 +78,10 @@ class Member:
                 "locks": self.locks, "challenge": self.challenge, **extra}
 
     # --- the class's side -----------------------------------------------------------
-    def follow(self, record: ClassRecord, *, announce: bool = True) -> None:
+    def follow(self, record: ClassRecord, *, announce: bool = True) -> bool:
         """Take the record's configuration and locks, and apply the commands given since
-        the last look, oldest first (a configuration pushed twice restarts once)."""
+        the last look, oldest first (a configuration pushed twice restarts once). Whether
+        there were any."""
         if record.config is not None and record.config != self.config_source:
             self.config, self.config_source = validate_config(record.config), record.config
         kinds = record.commands_after(self.applied)
@@ -93,6 +94,7 @@ class Member:
             self.locks, self.challenge = list(record.locks), record.challenge
             if announce:
                 self.session.send(self.message())
+        return bool(kinds)
 
     def _apply(self, kind: str) -> None:
         session = self.session
