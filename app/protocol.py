@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from typing import Any
 
@@ -175,6 +176,25 @@ def encode_frame(header: dict, blobs: list[tuple[str, bytes]]) -> bytes:
     parts = [struct.pack("<I", len(head)), head]
     parts.extend(blob for name, blob in blobs if header.get(name) is not None)
     return b"".join(parts)
+
+
+FRAME_START = re.compile(rb'\{"epoch":(\d+),"generation":(\d+),"state":"(\w+)"')
+
+
+def peek_frame(data: bytes) -> tuple[dict, bytes]:
+    """A live frame's ``epoch``, ``generation``, ``state`` and ``grid`` entry, and its bytes
+    after the header, without reading the whole header (history, weights: a glance at a
+    learner costs microseconds). A frame's header begins with those three keys
+    (``app/frames.py``) and its grid entry holds no object; anything else is read whole."""
+    (n,) = struct.unpack_from("<I", data, 0)
+    head = data[4 : 4 + n]
+    start, at = FRAME_START.match(head), head.rfind(b'"grid":{')
+    if start is None or at < 0:
+        header, body = decode_frame(data)
+        return {k: header.get(k) for k in ("epoch", "generation", "state", "grid")}, body
+    grid = orjson.loads(head[at + 7 : head.index(b"}", at) + 1])
+    return {"epoch": int(start[1]), "generation": int(start[2]),
+            "state": start[3].decode("ascii"), "grid": grid}, data[4 + n :]
 
 
 def decode_frame(data: bytes) -> tuple[dict, bytes]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from app import handlers
 from app.classroom.records import HEARTBEAT_SECONDS, ClassRecord
-from app.protocol import ProtocolError, decode_frame, dumps_bytes, encode_frame
+from app.protocol import ProtocolError, decode_frame, dumps_bytes, encode_frame, peek_frame
 from app.session import PAUSED, RUNNING
 from app.training import ApiError
 from core.config import Config, validate_config
@@ -124,7 +124,7 @@ class Member:
                 "test_loss": None, "validation_loss": None, "config": None, "data": None,
                 "grid": None}
         if trainer is not None and self.frame is not None:
-            header, body = decode_frame(self.frame)
+            header, body = peek_frame(self.frame)
             entry = trainer.history[min(header["epoch"], len(trainer.history) - 1)]
             config, data_key = self._config(trainer.config)[1:]
             tile.update(epoch=header["epoch"], state=header["state"], config=config,

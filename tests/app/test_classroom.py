@@ -356,3 +356,21 @@ def test_the_spotlight_is_the_learners_frame_with_its_whole_history(server, run)
                                                         ann.dataset["validation"])
         await ann.cm.__aexit__(None, None, None)
     run(scenario())
+
+
+@pytest.mark.parametrize("fields", [{}, {"dataset": "three_blobs"}, {"dataset": "plane"},
+                                    {"loss": "hinge", "hidden": []}])
+def test_a_glance_at_a_frame_reads_what_the_whole_header_says(fields):
+    from app.frames import build_frame
+    from app.protocol import peek_frame
+    from core.config import validate_config
+    from core.trainer import Trainer
+
+    trainer = Trainer(validate_config({"seed": 3, **fields}))
+    trainer.train_epochs(4)
+    frame = build_frame(trainer, generation=7, state="paused", history_from=0,
+                        resolution=50, neuron_resolution=12)
+    glance, body = peek_frame(frame)
+    header, payload = decode_frame(frame)
+    assert glance == {k: header[k] for k in ("epoch", "generation", "state", "grid")}
+    assert body == payload and glance["epoch"] == 4 and glance["state"] == "paused"

@@ -43,3 +43,12 @@ def test_a_thinned_history_keeps_the_ends_and_is_bounded():
     epochs = [e["epoch"] for e in thin]
     assert epochs == sorted(set(epochs))
     assert thin_history(history[:50], 100) == history[:50]
+
+
+def test_the_picked_cells_are_those_under_the_centres_whatever_the_sizes():
+    for n in (50, 60, 64, 75, 100, 200):
+        grid = np.arange(n * n, dtype=np.uint32).astype(np.uint8).reshape(n, n)
+        centres = ((np.arange(25) + 0.5) * n / 25).astype(int)
+        small, _ = thumbnail(grid.tobytes(), [n, n], 25)
+        np.testing.assert_array_equal(np.frombuffer(small, np.uint8).reshape(25, 25),
+                                      grid[centres][:, centres])
