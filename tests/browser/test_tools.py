@@ -84,6 +84,9 @@ def test_regression_has_a_colour_scale_and_no_error_rate(page):
     page.wait("() => window.nnlive.run.config.dataset === 'circle'")
     page.wait("() => document.querySelector('#color-scale .color-scale-name').textContent"
               " === 'P(class 1)'")
+    # the legend names what the chart draws: the error rate is back once the new run's
+    # first entry (epoch 0) is in its history
+    page.wait("() => !document.querySelector('#chart-legend [data-series=\"test_error\"]').hidden")
     assert page.page.locator('#chart-legend [data-series="test_error"]').is_visible()
 
 
