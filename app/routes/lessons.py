@@ -59,7 +59,8 @@ LESSONS: list[dict] = [
                   "activation": "sigmoid", "learning_rate": 0.3, "seed": 3}}},
     {"slug": "design", "demos": {
         "main": {"dataset": "spiral", "noise": 10, "hidden": [8], "features": _ALL,
-                 "activation": "tanh", "learning_rate": 0.03, "seed": 5}}},
+                 "activation": "tanh", "learning_rate": 0.03, "validation_ratio": 20,
+                 "seed": 5}}},
     {"slug": "losses", "demos": {
         "main": {"dataset": "gaussian", "noise": 40, "hidden": [], "features": _XY,
                  "learning_rate": 0.01, "seed": 11},
