@@ -6,7 +6,6 @@ import pytest
 
 from core.config import validate_config
 from core.sweep import run_sweep, sweep_base
-
 from tests.browser.conftest import changed, near_colour
 
 pytestmark = pytest.mark.browser

@@ -246,7 +246,8 @@ def test_the_sweep_chooses_the_size_on_validation_and_tests_only_that_one(open_p
     assert f"{sizes[best]} hidden neurons" in said and "validation loss" in said
     painted = page.js("() => { const c = document.querySelector('[data-role=sweep-plot]');"
                       " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
-                      " let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; }")
+                      " let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0;"
+                      " return n; }")
     assert painted > 1000  # the validation curves were drawn
     counts = page.js("() => [...document.querySelectorAll("
                      "'.demo[data-demo=design-count] [data-v]')].map((e) => e.textContent)")

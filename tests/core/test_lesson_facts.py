@@ -327,7 +327,8 @@ def test_the_l2_penalty_is_half_the_squared_norm_and_its_gradient_is_w():
 
 
 def test_the_sweep_chooses_the_size_on_validation_loss():
-    says("design.sweep", "chooses the size with the lowest validation loss", "选出验证损失最低的那个大小")
+    says("design.sweep", "chooses the size with the lowest validation loss",
+         "选出验证损失最低的那个大小")
     sizes = [int(n) for n in data_attribute("design.html", "data-values").split(",")]
     configs = [demo("design", hidden=[n]) for n in sizes]
     results = run_sweep(configs, int(data_attribute("design.html", "data-epochs")))
