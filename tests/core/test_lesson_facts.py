@@ -153,6 +153,7 @@ STATED = {
     "design.sweep": lambda: [demo("design").validation_ratio],  # the share held out
     # lesson 7
     "losses.notation": lambda: [0, 1, 1, 1, 0.5, 1, -1, 1],  # labels, class 1, p ≥ 0.5, t = ±1
+    "losses.col_prob": lambda: [1],  # σ(z) is the probability of class 1 (labels 0/1)
     "losses.worked": lambda: [1, 1, 0],
     "losses.gradient": lambda: [0, 0, 1],
     "losses.mse_note": lambda: [grad("cross_entropy", 40.0), 1, 10, grad("mse", 10.0)],
