@@ -205,7 +205,7 @@ ERROR = {
     return float(np.mean(z.argmax(axis=1) != y))''',
 }
 
-TEMPLATE = Template('''"""Train a small neural network with plain NumPy: the run nnlive showed, step by step.
+TEMPLATE = Template('''"""Train a small neural network with plain NumPy: the run nnlive showed.
 
 The run: $summary.
 

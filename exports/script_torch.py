@@ -21,7 +21,7 @@ ACTIVATION = {"tanh": "torch.tanh", "sigmoid": "torch.sigmoid", "relu": "torch.r
               "linear": "(lambda z: z)"}
 
 LOSS = {  # (output kind, loss) -> each example's loss from scores z (n, outputs)
-    ("sigmoid", "cross_entropy"): '''    # -[y log p + (1 - y) log(1 - p)], p = sigmoid(z), computed from z directly
+    ("sigmoid", "cross_entropy"): '''    # -[y log p + (1 - y) log(1 - p)], p = sigmoid(z), from z
     return F.binary_cross_entropy_with_logits(z[:, 0], y, reduction="none")''',
     ("softmax", "cross_entropy"): '''    # -log softmax(z)[y]
     return F.cross_entropy(z, y, reduction="none")''',

@@ -79,7 +79,8 @@ def _line(points, stroke, width, dash):
 
 
 def _polygon(points, fill, stroke, width):
-    return "polygon", f'points="{_points(points)}"{_paint("fill", fill)}{_stroke(stroke, width)}', None
+    return "polygon", (f'points="{_points(points)}"{_paint("fill", fill)}'
+                       f'{_stroke(stroke, width)}'), None
 
 
 def _circle(centre, r, fill, stroke, width):
