@@ -169,9 +169,13 @@ def figure_work(export: Export, deadline: Deadline, busy: Callable[[], bool]) ->
 def animation_work(export: Export, deadline: Deadline, busy: Callable[[], bool]) -> bytes:
     trainer, slicer, images = Trainer(export.config), Slicer(busy), []
     for epoch in animation.frame_epochs(export.epochs, export.frames):
-        train_to(trainer, epoch, deadline, slicer)
-        deadline.check(f"drawing reached frame {len(images) + 1} of {export.frames}",
-                       "fewer frames or a smaller size")
+        where = f"the animation reached frame {len(images) + 1} of {export.frames}"
+        try:
+            train_to(trainer, epoch, deadline, slicer)
+        except ApiError:  # past the deadline while training: said as the frame it was on
+            deadline.check(where, "fewer frames, fewer epochs or a smaller size")
+            raise
+        deadline.check(where, "fewer frames, fewer epochs or a smaller size")
         scene = scene_of(trainer)
         images.append(render(output_view(scene, export.size, animation.caption(scene))))
     return animation.gif_bytes(images)

@@ -48,7 +48,7 @@ def _stroke(color, width: float) -> str:
 
 
 def _meta(meta: dict) -> str:
-    return "".join(f" {key.replace('_', '-')}={quoteattr(str(value))}"
+    return "".join(f" {key.rstrip('_').replace('_', '-')}={quoteattr(str(value))}"
                    for key, value in meta.items())
 
 
