@@ -15,6 +15,8 @@ export const msg = {
     ? { type: "probe", x } : { type: "probe", x, label }),
   speed: (epochsPerSecond) => ({ type: "speed", epochs_per_second: epochsPerSecond }),
   restore: (epoch) => ({ type: "restore", epoch }),
+  save: () => ({ type: "save" }),
+  load: (run) => ({ type: "load", run }),
 };
 
 const utf8 = new TextDecoder("utf-8");
