@@ -11,14 +11,18 @@ CONFIG = {"seed": 21, "n_points": 120, "optimizer": "adam", "hidden": [3],
 
 
 
+async def _saved(client: Client) -> dict:
+    """A run started, paused wherever it got to (maybe inside an epoch), and saved."""
+    await client.start(**CONFIG)
+    await client.pause()
+    await client.send("save")
+    return await client.expect("run")
+
 
 def test_saved_run_continues_bit_for_bit_in_another_session(server, run):
     async def scenario():
         async with Client.connect(server.ws_url) as a:
-            await a.start(**CONFIG)
-            await a.pause()
-            await a.send("save")
-            saved = await a.expect("run")
+            saved = await _saved(a)
             epoch = saved["epoch"]
             await a.send("step", epochs=5)
             ahead = await a.frame(lambda f: f.header["epoch"] == epoch + 5, timeout=20)
@@ -40,10 +44,7 @@ def test_saved_run_continues_bit_for_bit_in_another_session(server, run):
 def test_bad_run_files_are_refused_by_name_and_the_session_keeps_working(server, run):
     async def scenario():
         async with Client.connect(server.ws_url) as a:
-            await a.start(**CONFIG)
-            await a.pause()
-            await a.send("save")
-            good = (await a.expect("run"))["run"]
+            good = (await _saved(a))["run"]
             cases = [
                 ({**good, "format": "other"}, "run.format"),
                 ({**good, "config": {**good["config"], "hidden": [99]}}, "run.config.hidden[0]"),
