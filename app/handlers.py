@@ -18,7 +18,9 @@ from app.protocol import (
     INVALID_RUN,
     NO_RUN,
     NOT_PAUSED,
+    RUN_TOO_LARGE,
     ProtocolError,
+    dumps,
     require_number,
 )
 from app.session import PAUSED, RUNNING, Session
@@ -178,9 +180,16 @@ def _source_unit(message: dict, fan_in: int) -> int:
 
 
 def save(session: Session, message: dict) -> None:
-    """The run now as a run file (``exports.runfile``), in a ``run`` message."""
-    session.send({"type": "run", "epoch": session.trainer.epoch,
-                  "generation": session.generation, "run": run_file(session.trainer)})
+    """The run now as a run file (``exports.runfile``), in a ``run`` message; refused
+    when it could not be opened again (larger than ``NNLIVE_MAX_RUN_BYTES``)."""
+    reply = {"type": "run", "epoch": session.trainer.epoch,
+             "generation": session.generation, "run": run_file(session.trainer)}
+    size, limit = len(dumps(reply)), session.settings.max_run_bytes
+    if size > limit:
+        raise ProtocolError(RUN_TOO_LARGE, f"This run's file would have {size:,} bytes, over "
+                            f"the {limit:,} a load message may have (NNLIVE_MAX_RUN_BYTES): "
+                            "it could not be opened again. Restore an earlier epoch first.")
+    session.send(reply)
 
 
 def load(session: Session, message: dict) -> None:

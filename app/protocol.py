@@ -36,6 +36,7 @@ DIVERGED = "diverged"
 UNKNOWN_SESSION = "unknown_session"
 NO_SNAPSHOT = "no_snapshot"
 INVALID_RUN = "invalid_run"
+RUN_TOO_LARGE = "run_too_large"
 
 # close codes
 CLOSE_NORMAL = 1000

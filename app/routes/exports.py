@@ -65,8 +65,11 @@ async def _export(request: Request, kind: str, work):
         seeded = "seed" in params
         found = state.export_cache.get(export.key()) if seeded else None
         if found is None:
-            body = await in_worker(work, export, deadline, _busy_now(state),
-                                   limiter=state.api_limiter, deadline=deadline)
+            try:
+                body = await in_worker(work, export, deadline, _busy_now(state),
+                                       limiter=state.api_limiter, deadline=deadline)
+            finally:
+                state.sessions.janitor.released()  # its buffers go back at the next tidy-up
             if seeded:
                 state.export_cache.put(export.key(), body, MEDIA[kind])
         else:

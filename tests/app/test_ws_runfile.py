@@ -80,4 +80,8 @@ def test_a_load_message_may_be_larger_than_other_messages_but_is_bounded(run):
                 await a.ws.send(json.dumps({"type": "load", "run": "x" * 70_000}))
                 error = await a.expect("error")
                 assert error["code"] == "message_too_big" and "load" in error["message"]
+                await a.start(seed=2, n_points=1500)  # its file: about 90 KB of rows
+                await a.send("save")
+                error = await a.expect("error")
+                assert error["code"] == "run_too_large" and "65,536" in error["message"]
         run(scenario())
