@@ -20,6 +20,7 @@ import { createLayerButtons } from "./layer-buttons.js";
 import { createWeightEditor } from "./weight-editor.js";
 import { createPresentation, PRESENT_FONT_PX } from "./present.js";
 import { predictionText } from "./prediction.js";
+import { createToolkit } from "./toolkit/panel.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
@@ -45,6 +46,7 @@ let lastDrawn = null;
 let played = autoplay;
 let weightPending = false;
 let presenting = false;
+let toolkit = null; // the toolkit panel (made below, once the client exists)
 
 const output = createOutputView($("output"), {
   tooltip: $("output-tip"), t, onChange: invalidate,
@@ -118,7 +120,8 @@ function present(on) {
 }
 
 function urlExtra() {
-  return { lang: i18n.lang, autoplay: query.get("autoplay"), present: presenting ? "1" : null };
+  const data = config.current.dataset === "custom" ? toolkit?.dataId : null; // points by id
+  return { lang: i18n.lang, autoplay: query.get("autoplay"), present: presenting ? "1" : null, data };
 }
 
 function sendUpdate(change) {
@@ -247,8 +250,16 @@ for (const link of document.querySelectorAll("[data-lang]")) {
 window.addEventListener("nnlive:send", (e) => { if (/^sweep/.test(e.detail?.type)) live.send(e.detail); });
 window.addEventListener("nnlive:use-config", (e) => { form.set({ ...config.current, ...e.detail }); sendUpdate(e.detail); });
 window.addEventListener("resize", invalidate);
+const keptData = query.get("data") && page.config.dataset === "custom" && !page.errors.some((e) => e.field === "data");
+toolkit = createToolkit($("toolkit"), {
+  t, run, send: live.send, config: () => config.current, outputCanvas: $("output"),
+  update(fields) { form.set({ ...config.current, ...fields }); sendUpdate(fields); },
+  scrubTo(index) { run.scrub = index; invalidate(); },
+  rewriteUrl: () => writeUrl(config.current, urlExtra()),
+  initialData: keptData ? [page.config.points, query.get("data")] : null,
+});
 form.set(config.current);
 for (const e of page.errors) showError(e.field, e);
 writeUrl(config.current, urlExtra());
 // A handle for the browser tests and bench/browser.py (read-only use).
-window.nnlive = { run, diagram, output, chart, stats: loop.stats, client: live.client, presentation };
+window.nnlive = { run, diagram, output, chart, stats: loop.stats, client: live.client, presentation, toolkit };

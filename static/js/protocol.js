@@ -18,6 +18,8 @@ export const msg = {
   setWeight: ({ layer, from, to, value }) => ({ type: "set_weight", layer, from, to, value }),
   sweep: (vary, epochs) => ({ type: "sweep", vary, epochs }),
   sweepStop: () => ({ type: "sweep_stop" }),
+  save: () => ({ type: "save" }),
+  load: (run) => ({ type: "load", run }),
 };
 
 const utf8 = new TextDecoder("utf-8");
