@@ -18,9 +18,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app.classroom import routes as classroom_routes
 from app.classroom.hub import Classroom
 from app.classroom.store import make_class_store
+from app.clients import RateLimiter
+from app.dataset_store import DatasetStore
+from app.export_cache import ExportCache
 from app.logs import AccessLog
 from app.metrics import Metrics
-from app.routes import api, lessons, metrics, oembed, pages, ws
+from app.routes import api, exports, lessons, metrics, oembed, pages, ws
 from app.scheduler import Scheduler
 from app.security import HeadAsGet, SecurityHeaders, TrustedHosts, origin_allowed
 from app.sessions import SessionManager
@@ -30,6 +33,7 @@ from app.store import make_store
 from app.training import WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
+UPLOAD_RATE, UPLOAD_BURST = 0.2, 30  # datasets uploaded per address: a class, then 1 in 5 s
 
 
 def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:
@@ -59,7 +63,11 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
               redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.export_cache = ExportCache(settings.export_cache_mb * 1024 * 1024)
+    app.state.datasets = DatasetStore(settings.data_dir, settings.dataset_store_mb * 1024 * 1024)
+    app.state.upload_rate = RateLimiter(UPLOAD_RATE, UPLOAD_BURST)
     app.include_router(api.router)
+    app.include_router(exports.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.include_router(lessons.router)

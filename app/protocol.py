@@ -21,7 +21,7 @@ from core.config_checks import json_safe
 PROTOCOL_VERSION = 1
 
 CLIENT_TYPES = ("start", "update", "pause", "resume", "step", "reset", "probe", "speed",
-                "restore", "sweep", "sweep_stop", "set_weight")
+                "restore", "sweep", "sweep_stop", "set_weight", "save", "load")
 
 # error codes (docs/protocol.md lists them with their meaning)
 BAD_JSON = "bad_json"
@@ -36,6 +36,8 @@ NOT_PAUSED = "not_paused"
 DIVERGED = "diverged"
 UNKNOWN_SESSION = "unknown_session"
 NO_SNAPSHOT = "no_snapshot"
+INVALID_RUN = "invalid_run"
+RUN_TOO_LARGE = "run_too_large"
 
 # close codes
 CLOSE_NORMAL = 1000

@@ -95,6 +95,18 @@ class Session:
         self.send_dataset()
         self._restarted(state)
 
+    def load_run(self, trainer: Trainer, initial) -> None:
+        """A run read from a file (``initial``: its epoch 0, for restore): paused where
+        it was, ``dataset`` then its frame."""
+        self.trainer = trainer
+        self.epoch_cost = 2 * seconds_per_epoch([trainer.config])
+        self.generation += 1
+        self.send_dataset()
+        self._restarted(DIVERGED if trainer.state == DIVERGED else PAUSED)
+        self.snapshots.clear()  # "train from here" finds epoch 0 and where the file was
+        self.snapshots.add_snapshot(initial)
+        self.snapshots.add(trainer)
+
     def reset_run(self) -> None:
         self.trainer.reset()
         self.generation += 1

@@ -57,6 +57,13 @@ class Settings:
     class_attempt_burst: int = 30       # sustained, after a burst of this many (typos)
     class_create_rate: float = 1 / 60   # classes opened per second per address, sustained,
     class_create_burst: int = 10        # after a burst of this many
+    figure_max_size: int = 2400         # pixels: the widest figure.png / figure.svg drawn
+    animation_max_size: int = 640       # pixels: the widest animation.gif drawn
+    animation_max_frames: int = 120     # frames of one animation.gif, at most
+    export_cache_mb: int = 64           # figures, animations and scripts kept by request
+    max_run_bytes: int = 4_194_304      # a run file sent in a load message, at most
+    data_dir: str | None = None         # uploaded datasets kept here (None: in memory)
+    dataset_store_mb: int = 256         # uploaded datasets kept, at most (oldest go first)
     log_format: str = "json"            # json | text, for `nnlive serve`
 
     def limits(self) -> dict:
@@ -66,7 +73,7 @@ class Settings:
                 "neuron_resolution": self.neuron_resolution,
                 "max_epochs": self.max_epochs, "max_epochs_per_step": MAX_STEP_EPOCHS,
                 "max_speed": MAX_SPEED, "start_seconds": self.start_seconds,
-                "idle_seconds": self.idle_seconds}
+                "idle_seconds": self.idle_seconds, "max_run_bytes": self.max_run_bytes}
 
 
 MAX_STEP_EPOCHS = 10_000
@@ -105,6 +112,13 @@ _RULES = {
     "CLASS_CREATE_RATE": ("class_create_rate", "float", 0.0001, 1000),
     "CLASS_CREATE_BURST": ("class_create_burst", "int", 1, 10_000),
     "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
+    "FIGURE_MAX_SIZE": ("figure_max_size", "int", 200, 8000),
+    "ANIMATION_MAX_SIZE": ("animation_max_size", "int", 100, 2000),
+    "ANIMATION_MAX_FRAMES": ("animation_max_frames", "int", 2, 120),
+    "EXPORT_CACHE_MB": ("export_cache_mb", "int", 0, 100_000),
+    "MAX_RUN_BYTES": ("max_run_bytes", "int", 65_536, 256 * 1024 * 1024),
+    "DATA_DIR": ("data_dir", "text", None, None),
+    "DATASET_STORE_MB": ("dataset_store_mb", "int", 1, 1_000_000),
 }
 PREFIX = "NNLIVE_"
 

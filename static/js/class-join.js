@@ -12,9 +12,33 @@ let given = false;
 
 const storageKey = (code) => `nnlive.class.${code.toUpperCase()}.name`;
 
-// "class=CODE&name=NAME" for the page's first socket (after asking the name if it is not
-// known yet); null when the page is in no class, or another socket joined already.
-export async function classQuery(t) {
+// A live-run controller's side of the class (live-run.js): query() gives the socket's
+// address ("class=CODE&name=NAME", after asking the name if it is not known yet; null
+// when the page is in no class, or another socket of the page joined already); take(m)
+// shows the server's `class` messages and the class's refusals on the page's one class
+// line and says whether the message was the class's (the page then hears nothing of it);
+// relabel() after a language switch. t: the page's strings; form: its config form
+// (locked controls disabled); anchor: the line goes after it.
+export function createClassJoin({ t, form = null, anchor } = {}) {
+  if (!CODE || !t) return { query: async () => null, take: () => false, relabel() {} };
+  return {
+    query: () => classQuery(t),
+    take(m) {
+      if (m.type === "class") { classLine({ t, form, anchor }).message(m); return true; }
+      return m.type === "error" && classLine({ t, form, anchor }).refused(m);
+    },
+    relabel() { pageLine?.relabel(); },
+  };
+}
+
+// One class line per page, made by the first controller that needs it.
+let pageLine = null;
+function classLine(options) {
+  pageLine ??= createClassLine(options);
+  return pageLine;
+}
+
+async function classQuery(t) {
   if (!CODE || given) return null;
   given = true;
   let name = null;
@@ -52,11 +76,10 @@ function askName(t) {
   });
 }
 
-// The class line, shown above the page (before `anchor`); form: the page's config form.
+// The class line, shown at the top of the page (after `anchor`); form: the page's config form.
 // message(m) takes the server's `class` messages; refused(m) takes an error and says
 // whether it was the class's (a refused join).
-export function createClassLine({ t, form = null, anchor = document.body.firstElementChild }) {
-  if (!CODE) return { message() {}, refused: () => false, relabel() {} };
+function createClassLine({ t, form = null, anchor = document.body.firstElementChild }) {
   const line = document.createElement("p");
   line.className = "class-line";
   line.setAttribute("role", "status");

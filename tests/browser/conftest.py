@@ -137,6 +137,13 @@ def changed(a: bytes, b: bytes) -> int:
     return sum(x != y for x, y in zip(a, b, strict=True))
 
 
+def near_colour(pixels: bytes, hex_colour: str, tolerance: int = 12) -> int:
+    """How many opaque pixels of a ``pixels`` dump are within ``tolerance`` of a colour."""
+    want = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return sum(1 for i in range(0, len(pixels), 4) if pixels[i + 3] > 200
+               and all(abs(pixels[i + k] - want[k]) < tolerance for k in range(3)))
+
+
 @pytest.fixture
 def open_page(browser, base_url):
     """open_page(viewport=…, locale=…) → a Watched page; checked for errors at the end."""
