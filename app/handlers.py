@@ -206,6 +206,8 @@ def load(session: Session, message: dict) -> None:
     except RunFileError as exc:
         raise ProtocolError(INVALID_RUN, f"The run file cannot be opened: {exc.message}",
                             f"run.{exc.field}") from None
+    if session.member is not None:  # a run file may not undo the teacher's locks
+        session.member.check_load(trainer.config)
     session.load_run(trainer, initial)
     session.status(loaded=True)
 

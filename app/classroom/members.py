@@ -73,6 +73,14 @@ class Member:
                                     f"{self.code}; the other fields can still be changed.",
                                     field)
 
+    def check_load(self, config: Config) -> None:
+        """A run file opened in a class keeps the locked fields at the class's values."""
+        for field in self.locks:
+            if getattr(config, field, None) != getattr(self.config, field, None):
+                raise ProtocolError(LOCKED, f"{field} is locked by the teacher of class "
+                                    f"{self.code}, and this run file has another {field}.",
+                                    field)
+
     def message(self, **extra) -> dict:
         return {"type": "class", "code": self.code, "name": self.name, "id": self.id,
                 "locks": self.locks, "challenge": self.challenge, **extra}

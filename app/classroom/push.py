@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from app.training import ApiError, _check_keys
+from app.training import ApiError, check_keys
 from core.challenge import parse_challenge
 from core.config import FIELD_NAMES, validate_config
 from core.config_checks import ConfigError
@@ -45,7 +45,7 @@ class Push:
 
 
 def parse_title(body) -> str:
-    body = _check_keys(body, ("title",))
+    body = check_keys(body, ("title",))
     title = body.get("title", "")
     visible = isinstance(title, str) and not any(
         unicodedata.category(c).startswith("C") for c in title)
@@ -58,7 +58,7 @@ def parse_title(body) -> str:
 def parse_push(body, has_config: bool) -> Push:
     """``{"config"?, "lock"?, "challenge"?}``; ``has_config``: the class has a configuration
     already (locks alone need one)."""
-    body = _check_keys(body, ("config", "lock", "challenge"))
+    body = check_keys(body, ("config", "lock", "challenge"))
     if not body:
         raise ApiError("invalid_field", "Send config, lock or challenge.", "config")
     challenge = _challenge(body["challenge"]) if "challenge" in body else UNSET

@@ -27,7 +27,7 @@ from app.i18n import pick_language, strings, translator
 from app.protocol import dumps_bytes
 from app.routes.api import error_response
 from app.routes.pages import templates
-from app.training import ApiError, _check_keys
+from app.training import ApiError, check_keys
 from core.config import config_schema, validate_config
 
 router = APIRouter()
@@ -141,7 +141,7 @@ def _apply_push(push: Push, record: ClassRecord) -> None:
 @refusals
 async def spotlight(code: str, request: Request):
     record = await _teacher(request, code)
-    body = _check_keys(await json_body(request, request.app.state.settings.max_body_bytes),
+    body = check_keys(await json_body(request, request.app.state.settings.max_body_bytes),
                        ("learner",))
     learner = body.get("learner")
     if not (learner is None or isinstance(learner, str) and 0 < len(learner) <= 32):
@@ -161,7 +161,7 @@ async def command(code: str, action: str, request: Request):
         raise ApiError("not_found", f"No such class action: {action[:40]!r}; the actions are "
                        f"{', '.join(ACTIONS)}, end, config, spotlight.", "action", 404)
     record = await _teacher(request, code)
-    _check_keys(await json_body(request, request.app.state.settings.max_body_bytes), ())
+    check_keys(await json_body(request, request.app.state.settings.max_body_bytes), ())
     if action == "end":
         await _room(request).store.delete(record.code)
         await _room(request).sync(record.code)

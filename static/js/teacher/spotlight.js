@@ -9,7 +9,7 @@ import { createNetworkDiagram } from "../network.js";
 import { createLossChart } from "../loss-chart.js";
 import { createHistory } from "../history.js";
 import { createRenderLoop, fmt } from "../canvas.js";
-import { taskOf } from "../run.js";
+import { taskOf } from "../schema.js";
 import { createPresentation, PRESENT_FONT_PX } from "../present.js";
 
 const $ = (id) => document.getElementById(id);

@@ -6,7 +6,7 @@
 import { createHeatmap } from "../heatmap.js";
 import { drawPoints, plotSquare } from "../points.js";
 import { fmt, fitCanvas } from "../canvas.js";
-import { taskOf } from "../run.js";
+import { taskOf } from "../schema.js";
 
 const MIN_TILE = 48;   // px: below this the grid scrolls instead of shrinking
 const MAX_TILE = 260;

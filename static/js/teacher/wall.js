@@ -6,7 +6,7 @@
 import { createI18n } from "../i18n.js";
 import { fmt } from "../canvas.js";
 import { describeError } from "../errors.js";
-import { taskOf } from "../run.js";
+import { taskOf } from "../schema.js";
 import { createClassApi, openClass } from "./api.js";
 import { createTiles } from "./tiles.js";
 import { createSpotlight } from "./spotlight.js";
