@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
         app.state.scheduler = Scheduler(app.state.sessions)
         app.state.api_limiter = anyio.CapacityLimiter(WORKERS)
         app.state.classroom = Classroom(settings, app.state.sessions,
-                                        make_class_store(redis_url))
+                                        make_class_store(store, redis_url))
         store.start()
         app.state.scheduler.start()
         app.state.classroom.start()

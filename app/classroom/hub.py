@@ -63,7 +63,7 @@ class Classroom:
                 except Exception:
                     log.exception("class %s sync failed", code)
                 self._failing.discard(code)
-            self._tidy()
+            await self._tidy()
             await asyncio.sleep(max(0.01, SYNC_SECONDS - (time.perf_counter() - began)))
 
     # --- learners --------------------------------------------------------------------
@@ -141,12 +141,15 @@ class Classroom:
             member.session.member = None
             member.session.send(member.message(ended=True, locks=[]))
 
-    def _tidy(self) -> None:
+    async def _tidy(self) -> None:
         if time.monotonic() - self._pruned < PRUNE_EVERY:
             return
         self._pruned = time.monotonic()
         self.access.tidy()
-        self.store.prune()
+        try:
+            await self.store.prune()
+        except StoreUnavailable:  # the next sweep deletes it; an expired class is unseen
+            pass
 
     def spotlit(self, record: ClassRecord) -> None:
         """A new spotlight: its learner's frame is sent at the next look, even if paused."""

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from app.classroom.records import ClassRecord
-from app.classroom.store import LocalClassStore, RedisClassStore
+from app.classroom.redis_store import RedisClassStore
+from app.classroom.store import LocalClassStore
 from app.main import create_app
 from tests.app import live
 from tests.app.live import Client, LiveServer
