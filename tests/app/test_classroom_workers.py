@@ -1,11 +1,14 @@
-"""A class spans workers: learners on two ``nnlive serve`` processes sharing Redis are one
-class, seen and commanded from either; the two class stores keep the same rules."""
+"""A class spans workers: learners on the two workers of one ``nnlive serve`` (sharing its
+SQLite file), or on two servers sharing Redis, are one class, seen and commanded through
+either; the class stores keep the same rules."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import socket
+import sqlite3
 import time
 
 import httpx
@@ -144,3 +147,61 @@ def test_with_redis_away_a_learner_trains_outside_the_class(monkeypatch, run):
                 await c.start(seed=1)  # the socket stays; the run is an ordinary one
                 await c.frame(lambda f: f.header["epoch"] >= 3)
         run(scenario())
+
+
+def _workers_holding_sessions(store_path: str) -> int:
+    """How many workers of the server hold sessions, from their heartbeats (once a
+    second) in the runs' SQLite file."""
+    with contextlib.closing(sqlite3.connect(store_path, timeout=5)) as db:
+        return db.execute("SELECT COUNT(*) FROM workers WHERE sessions > 0").fetchone()[0]
+
+
+def test_a_class_spans_the_workers_of_one_server_without_redis(run):
+    """`nnlive serve` with two workers and no Redis: the class lives in the runs' SQLite
+    file. Learners join until both workers train some; whichever worker the teacher's
+    requests reach, the wall shows all of them and every command reaches all of them."""
+    with ServerProcess("--log-format", "json", "--workers", "2") as server:
+        opened = httpx.post(f"{server.url}/api/classes", json={}, timeout=5).json()
+        code, key = opened["code"], opened["key"]
+
+        async def scenario():
+            async with contextlib.AsyncExitStack() as stack:
+                learners = []
+                while len(learners) < 12:
+                    c = await stack.enter_async_context(Client.connect(
+                        f"{server.ws_url}?class={code}&name=L{len(learners)}"))
+                    await c.expect("class")
+                    await c.start(seed=4)
+                    learners.append(c)
+                    if len(learners) >= 2 and await _spread(server.store_path):
+                        break
+                assert await _spread(server.store_path), "every learner landed on one worker"
+                names = {f"L{i}" for i in range(len(learners))}
+                for _ in range(4):  # fresh connections: the answers come from either worker
+                    await _learners(server, code, key, lambda ls: {
+                        x["name"] for x in ls if x["epoch"] > 0} == names)
+                pushed = await asyncio.to_thread(
+                    httpx.post, f"{server.url}/api/classes/{code}/config",
+                    headers=_auth(key), timeout=5,
+                    json={"config": {"dataset": "gaussian", "hidden": [3]}, "lock": ["hidden"]})
+                assert pushed.status_code == 200, pushed.text
+                for c in learners:
+                    await c.expect("dataset", config=pushed.json()["config"])
+                    assert (await c.expect("class"))["locks"] == ["hidden"]
+                    await c.send("update", config={"hidden": [5]})
+                    assert (await c.expect("error"))["code"] == "locked"
+                await asyncio.to_thread(httpx.post, f"{server.url}/api/classes/{code}/pause",
+                                        headers=_auth(key), json={}, timeout=5)
+                for c in learners:
+                    await c.expect("status", state="paused")
+        run(scenario(), timeout=90)
+        server.assert_alive_and_clean()
+
+
+async def _spread(store_path: str) -> bool:
+    """Whether both workers hold sessions (waiting for a heartbeat or two)."""
+    for _ in range(25):
+        if await asyncio.to_thread(_workers_holding_sessions, store_path) >= 2:
+            return True
+        await asyncio.sleep(0.1)
+    return False
