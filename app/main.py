@@ -15,15 +15,15 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.live.scheduler import Scheduler
+from app.live.sessions import SessionManager
+from app.live.store import make_store
 from app.logs import AccessLog
 from app.metrics import Metrics
 from app.routes import api, lessons, metrics, oembed, pages, ws
-from app.scheduler import Scheduler
 from app.security import HeadAsGet, SecurityHeaders, TrustedHosts, origin_allowed
-from app.sessions import SessionManager
 from app.settings import Settings, load_settings
 from app.static_files import VersionedStatic
-from app.store import make_store
 from app.training import WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent

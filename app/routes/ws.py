@@ -1,7 +1,7 @@
 """``/ws/train``: one socket = a reader (this handler) and a sender task (the outbox).
 
 The reader decodes each message (a large one in a worker thread), hands it to
-``app.handlers`` and turns any refusal into an ``error`` message; the session keeps
+``app.live.handlers`` and turns any refusal into an ``error`` message; the session keeps
 running. Training happens in the scheduler, never here. A socket that sends no
 ``start`` within ``NNLIVE_START_SECONDS``, or no message at all for
 ``NNLIVE_IDLE_SECONDS``, is closed with 4002 and its session freed: its place goes to
@@ -17,8 +17,11 @@ import time
 
 from fastapi import APIRouter, WebSocket
 
-from app.handlers import handle
-from app.outbox import Outbox
+from app.live.closing import close_socket
+from app.live.handlers import handle
+from app.live.outbox import Outbox
+from app.live.session import Session
+from app.live.sessions import SessionLimit, SessionManager
 from app.protocol import (
     BINARY_NOT_SUPPORTED,
     CLOSE_IDLE,
@@ -33,8 +36,6 @@ from app.protocol import (
     decode_client_text,
 )
 from app.security import origin_allowed
-from app.session import Session
-from app.sessions import SessionLimit
 
 router = APIRouter()
 log = logging.getLogger("nnlive.ws")
@@ -78,8 +79,8 @@ async def train_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.reason)
         return
     outbox, close_code, idle = Outbox(), None, ""
-    _take_over(session, websocket)
-    session.attach(outbox)
+    _take_over(state.sessions, session)
+    session.attach(outbox, websocket)
     sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
     try:
         _greet(session, state.settings, resumed, token)
@@ -89,15 +90,15 @@ async def train_socket(websocket: WebSocket) -> None:
         await _stop(sender)  # it may be stuck writing to a client that does not read
         _release(state.sessions, session, outbox, close_code)
     if outbox.overflow is not None:  # after the release: closing may take a while
-        await _close(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
+        await close_socket(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
     elif close_code == CLOSE_IDLE:
-        await _close(websocket, CLOSE_IDLE, idle)
+        await close_socket(websocket, CLOSE_IDLE, idle)
 
 
-def _release(sessions, session: Session, outbox: Outbox, close_code: int | None) -> None:
+def _release(sessions: SessionManager, session: Session, outbox: Outbox,
+             close_code: int | None) -> None:
     if session.outbox is not outbox:  # resumed on another socket meanwhile
         return
-    session.websocket = None
     if close_code in (CLOSE_NORMAL, CLOSE_IDLE):  # goodbye, or gone quiet: nothing to resume
         sessions.free(session, why="closed" if close_code == CLOSE_NORMAL else "idle")
     else:                           # dropped, or going away (a reload): keep a while
@@ -118,18 +119,11 @@ def _idle_reason(session: Session, settings) -> str:
     return f"idle: no message for {settings.idle_seconds:g} s"
 
 
-def _take_over(session: Session, websocket: WebSocket) -> None:
+def _take_over(sessions: SessionManager, session: Session) -> None:
     """A resumed session still attached elsewhere: that socket is closed (4001)."""
-    old = getattr(session, "websocket", None)
-    if old is not None and session.outbox is not None:
-        task = asyncio.create_task(_close(old, CLOSE_REPLACED,
-                                          "session resumed on another socket"))
-        _closing.add(task)  # the loop keeps only weak references to tasks
-        task.add_done_callback(_closing.discard)
-    session.websocket = websocket
-
-
-_closing: set[asyncio.Task] = set()
+    if session.websocket is not None and session.outbox is not None:
+        sessions.closer.later(session.websocket, CLOSE_REPLACED,
+                              "session resumed on another socket")
 
 
 def _greet(session: Session, settings, resumed: bool, token: str | None) -> None:
@@ -205,11 +199,3 @@ async def _stop(task: asyncio.Task) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
-
-
-async def _close(websocket: WebSocket, code: int, reason: str) -> None:
-    """Close; bounded in time by the websockets library's close timeout (10 s), after
-    which it aborts the connection: a client that does not read never takes the close
-    frame, and cancelling here would leave uvicorn flushing to it until a ping fails."""
-    with contextlib.suppress(Exception):
-        await websocket.close(code, reason)

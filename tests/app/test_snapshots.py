@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from app.snapshots import pack_run, unpack_run
+from app.live.snapshots import pack_run, unpack_run
 from core.config import validate_config
 from core.trainer import Trainer
 

@@ -12,11 +12,12 @@ import time
 import numpy as np
 import pytest
 
+from app.live.run import RunState
+from app.live.session import Session
+from app.live.snapshots import pack_run, unpack_run
+from app.live.store import RedisStore
 from app.metrics import Metrics
-from app.session import PAUSED, Session
 from app.settings import load_settings
-from app.snapshots import pack_run, unpack_run
-from app.store import RedisStore
 from core.config import validate_config
 from core.trainer import Trainer
 from tests.serve import free_port
@@ -109,13 +110,13 @@ def test_a_packed_run_comes_back_bit_for_bit_and_trains_on_identically(fields):
 def test_a_session_record_keeps_run_state_and_restores_to_epoch_zero():
     settings = load_settings({})
     session = Session("tok" * 8, "1.2.3.4", settings)
-    session.trainer, session.state, session.generation, session.speed = \
-        _trained(optimizer="adam"), PAUSED, 3, 250
+    session.run.adopt(_trained(optimizer="adam"), None, generation=3, speed=250,
+                      state=RunState.PAUSED)
     record = Session.encode_record(session.to_record())
     back = Session.from_record(session.token, "5.6.7.8", settings, record)
-    assert (back.state, back.generation, back.speed) == (PAUSED, 3, 250)
+    assert (back.run.state, back.run.generation, back.run.speed) == (RunState.PAUSED, 3, 250)
     _same_run(session.trainer, back.trainer)
-    assert back.snapshots.at_or_before(0).epoch == 0  # "train from here" still has 0
+    assert back.run.snapshots.at_or_before(0).epoch == 0  # "train from here" still has 0
     idle = Session.encode_record(Session("t", "a", settings).to_record())
     assert Session.from_record("t", "a", settings, idle).trainer is None  # never started
 

@@ -6,14 +6,13 @@ client by its /64, ``app.clients``); new sessions from one address are also limi
 rate, so a class behind one NAT can arrive together while a script cannot take every
 place at once.
 
-With a shared store (``app.store``), a detached session is saved there, and ``fetch``
+With a shared store (``app.live.store``), a detached session is saved there, and ``fetch``
 brings a session saved by another worker home before its socket opens it here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import secrets
@@ -21,13 +20,15 @@ import time
 from collections import Counter
 
 from app.clients import RateLimiter, client_key
+from app.live.closing import Closer
+from app.live.run import RunState
+from app.live.session import Session
+from app.live.store import LocalStore
 from app.logs import session_event
 from app.memory import MemoryJanitor
 from app.metrics import UNEXPOSED, Metrics
 from app.protocol import CLOSE_REPLACED
-from app.session import DIVERGED, PAUSED, Session
 from app.settings import Settings
-from app.store import LocalStore
 from app.sweep_budget import SweepBudget
 
 log = logging.getLogger("nnlive.sessions")
@@ -54,7 +55,7 @@ class SessionManager:
         self.sweep_budget = SweepBudget(settings.max_sweeps, settings.sweep_memory_mb,
                                         self.janitor)
         self._last_refresh = 0.0
-        self._closing: set[asyncio.Task] = set()
+        self.closer = Closer()  # sockets of sessions claimed elsewhere, being closed
 
     def open(self, address: str, token: str | None = None) -> tuple[Session, bool]:
         """(session, resumed): the session of ``token`` if it still exists, else a new one."""
@@ -62,8 +63,8 @@ class SessionManager:
             session = self.sessions[token]
             self.store.attached(token)
             self.metrics.sessions_opened.labels(kind="resumed").inc()
-            session_event("resumed", token, address, epoch=_epoch(session),
-                          state=session.state)
+            session_event("resumed", token, address, epoch=session.run.epoch,
+                          state=session.run.state)
             return session, True
         try:
             self._check_room(address)
@@ -73,7 +74,7 @@ class SessionManager:
                           sessions=len(self.sessions))
             raise
         token = secrets.token_urlsafe(16)
-        session = self._adopt(Session(token, address, self.settings, self.metrics))
+        session = self._new_session(token, address)
         self.sessions[token] = session
         self.store.attached(token)
         self.metrics.sessions_opened.labels(kind="new").inc()
@@ -106,10 +107,9 @@ class SessionManager:
                                f"{self.settings.max_sessions_per_client}; close a tab or "
                                "wait a minute", "per_client")
 
-    def _adopt(self, session: Session) -> Session:
+    def _new_session(self, token: str, address: str) -> Session:
         """A session of this manager: its live sweeps take leases of this budget."""
-        session.sweep_budget = self.sweep_budget
-        return session
+        return Session(token, address, self.settings, self.metrics, self.sweep_budget)
 
     def per_client(self) -> Counter:
         """Sessions held by each client address (IPv6: each /64)."""
@@ -140,16 +140,17 @@ class SessionManager:
             return
         try:  # in a thread: a long run takes tens of milliseconds to rebuild
             session = await asyncio.to_thread(Session.from_record, token, address,
-                                              self.settings, text, self.metrics)
+                                              self.settings, text, self.metrics,
+                                              self.sweep_budget)
         except Exception:  # a record from an incompatible version: start afresh
             log.exception("could not rebuild session %s", token[:6])
             return
         if token in self.sessions:  # another socket brought it home meanwhile
             return
-        session.saved = session.checkpoint_key()
-        self.sessions[token] = self._adopt(session)
+        self.sessions[token] = session
         self.metrics.sessions_opened.labels(kind="claimed").inc()
-        session_event("claimed", token, address, epoch=_epoch(session), state=session.state)
+        session_event("claimed", token, address, epoch=session.run.epoch,
+                      state=session.run.state)
 
     def detach(self, session: Session) -> None:
         """The socket went away: keep the session for the grace period (or free it)."""
@@ -159,20 +160,18 @@ class SessionManager:
             return
         if self.store.shared:
             self.store.save(session.token, self._encoder(session), attached=False)
-            session.saved = session.checkpoint_key()
-        session_event("detached", session.token, session.address, epoch=_epoch(session),
-                      state=session.state, grace=self.settings.grace_seconds)
+            session.mark_saved()
+        session_event("detached", session.token, session.address, epoch=session.run.epoch,
+                      state=session.run.state, grace=self.settings.grace_seconds)
 
     def free(self, session: Session, *, forget: bool = True, why: str = "closed") -> None:
-        session.count_sent_frames()
         if self.sessions.get(session.token) is session:
             del self.sessions[session.token]
             if forget:
                 self.store.forget(session.token)
-            session_event("freed", session.token, session.address, epoch=_epoch(session),
+            session_event("freed", session.token, session.address, epoch=session.run.epoch,
                           why=why, sessions=len(self.sessions))
-        session.trainer = None
-        session.snapshots.clear()
+        session.release()
         self.janitor.released()
 
     def lost(self, tokens: list[str]) -> None:
@@ -182,14 +181,11 @@ class SessionManager:
             session = self.sessions.get(token)
             if session is None:
                 continue
-            session.lost = True
-            self.free(session, forget=False, why="claimed elsewhere")
             websocket = session.websocket
-            if websocket is None:
-                continue
-            task = asyncio.create_task(_close(websocket, "session resumed on another worker"))
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            session.mark_lost()
+            self.free(session, forget=False, why="claimed elsewhere")
+            if websocket is not None:
+                self.closer.later(websocket, CLOSE_REPLACED, "session resumed on another worker")
 
     def reap(self, now: float | None = None) -> int:
         """Free sessions detached for longer than the grace period; how many were freed."""
@@ -214,9 +210,10 @@ class SessionManager:
             return
         attached = [s for s in self.sessions.values() if s.outbox is not None and not s.lost]
         for session in attached:
-            if session.state in (PAUSED, DIVERGED) and session.checkpoint_key() != session.saved:
+            resting = session.run.state in (RunState.PAUSED, RunState.DIVERGED)
+            if resting and session.checkpoint_key() != session.saved:
                 self.store.save(session.token, self._encoder(session), attached=True)
-                session.saved = session.checkpoint_key()
+                session.mark_saved()
         if now - self._last_refresh >= self.settings.grace_seconds * REFRESH_SHARE:
             self._last_refresh = now
             self.store.refresh([s.token for s in attached])
@@ -228,12 +225,3 @@ class SessionManager:
     def counts(self) -> dict:
         attached = sum(1 for s in self.sessions.values() if s.outbox is not None)
         return {"sessions": len(self.sessions), "attached": attached}
-
-
-def _epoch(session: Session) -> int:
-    return session.trainer.epoch if session.trainer is not None else 0
-
-
-async def _close(websocket, reason: str) -> None:
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(websocket.close(CLOSE_REPLACED, reason), 5.0)

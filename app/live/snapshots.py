@@ -50,7 +50,7 @@ class Snapshots:
         self.items = [s for s in self.items if s.epoch <= epoch]
 
 
-# --- a run as JSON, for the shared session store (app/store.py) --------------------------
+# --- a run as JSON, for the shared session store (app/live/store.py) --------------------------
 def capture_run(trainer: Trainer) -> dict:
     """A run's state now, cheaply (copies of the arrays, the history's entries shared:
     they are never changed once made), to be packed later, off the event loop."""
