@@ -20,6 +20,7 @@ from app.live.sessions import SessionManager
 from app.live.store import make_store
 from app.logs import AccessLog
 from app.metrics import Metrics
+from app.processes import stop_with_parent
 from app.routes import api, lessons, metrics, oembed, pages, ws
 from app.security import HeadAsGet, SecurityHeaders, TrustedHosts, origin_allowed
 from app.settings import Settings, load_settings
@@ -30,13 +31,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:
-    """The app; ``redis_url`` (else ``NNLIVE_REDIS_URL``) shares sessions between workers."""
+    """The app; runs are kept in ``redis_url`` (else ``NNLIVE_REDIS_URL``) if given, else
+    in the SQLite file of ``NNLIVE_STORE_PATH`` (app/live/store/)."""
     settings = settings if settings is not None else load_settings()
     redis_url = redis_url or getattr(settings, "redis_url", None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = make_store(redis_url, settings.grace_seconds, app.state.metrics)
+        if settings.worker_count > 1:
+            stop_with_parent()  # a supervisor killed outright takes its workers along
+        store = make_store(settings, app.state.metrics, redis_url)
         app.state.sessions = SessionManager(settings, app.state.metrics, store)
         app.state.scheduler = Scheduler(app.state.sessions)
         app.state.api_limiter = anyio.CapacityLimiter(WORKERS)
@@ -46,7 +50,7 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
             yield
         finally:
             await app.state.scheduler.stop()
-            await store.close()
+            await app.state.sessions.close()  # every run saved as it is
 
     app = App(outer_layers(settings), title="nnlive", lifespan=lifespan, docs_url=None,
               redoc_url=None, openapi_url=None)
@@ -95,7 +99,8 @@ def outer_layers(settings: Settings) -> list:
 
 class FetchSharedSession:
     """``/ws/train?session=TOKEN``: before the socket handler runs, bring the session
-    home from the shared store if another worker saved it (``SessionManager.fetch``)."""
+    home from the store if this worker does not hold it: another worker's, or a run
+    kept from before a restart (``SessionManager.fetch``)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app

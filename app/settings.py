@@ -49,7 +49,14 @@ class Settings:
     max_sweeps: int = 8                 # sweeps training at once (API and live), server-wide
     sweep_memory_mb: int = 512          # estimated memory of the sweeps held, server-wide
     max_epochs: int = 30_000            # a live run pauses here: its history stays bounded
-    redis_url: str | None = None        # share detached sessions between workers and replicas
+    redis_url: str | None = None        # keep runs in Redis: shared by several machines
+    store_path: str | None = None       # the runs' SQLite file; None: the default place
+                                        # (default_store_path), "none": memory only
+    store_retention_seconds: float = 604_800.0  # a run is kept this long after its
+                                        # last checkpoint (a week: until next lesson)
+    store_run_mb: float = 4.0           # one run's record, at most (≈ 1 MB at 30,000 epochs)
+    store_max_mb: float = 1024.0        # every record together; oldest let go first
+    workers: int | None = None          # processes of `nnlive serve` (None: one per core)
     log_format: str = "json"            # json | text, for `nnlive serve`
 
     def limits(self) -> dict:
@@ -60,6 +67,16 @@ class Settings:
                 "max_epochs": self.max_epochs, "max_epochs_per_step": MAX_STEP_EPOCHS,
                 "max_speed": MAX_SPEED, "start_seconds": self.start_seconds,
                 "idle_seconds": self.idle_seconds}
+
+
+    @property
+    def worker_count(self) -> int:
+        """How many processes serve together (1 unless `nnlive serve --workers`)."""
+        return self.workers or 1
+
+    def per_worker(self, total: float) -> float:
+        """A server-wide budget's share for one worker process."""
+        return total / self.worker_count
 
 
 MAX_STEP_EPOCHS = 10_000
@@ -91,6 +108,11 @@ _RULES = {
     "SWEEP_MEMORY_MB": ("sweep_memory_mb", "int", 16, 1_000_000),
     "MAX_EPOCHS": ("max_epochs", "int", 10, 1_000_000),
     "REDIS_URL": ("redis_url", "redis_url", None, None),
+    "STORE_PATH": ("store_path", "text", None, None),
+    "STORE_RETENTION_SECONDS": ("store_retention_seconds", "float", 1, 31_536_000),
+    "STORE_RUN_MB": ("store_run_mb", "float", 0.01, 1024),
+    "STORE_MAX_MB": ("store_max_mb", "float", 0.1, 1_000_000),
+    "WORKERS": ("workers", "int", 1, 256),
     "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
 }
 PREFIX = "NNLIVE_"

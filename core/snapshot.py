@@ -5,14 +5,13 @@ bit for bit — the weights, the optimizer's state, the epoch and the row reache
 an epoch under way, the weights of the last finished epoch (where a divergence goes
 back to) and how long the history was. ``to_dict`` / ``from_dict`` carry it as JSON
 (versioned; arrays as base64 of their little-endian float64 bytes, exact and never
-pickle), for checkpoints kept in a store and restored in another process.
-``pack_history`` / ``unpack_history`` do the same for a history.
+pickle), for checkpoints kept in a store and restored in another process (a history
+the server keeps beside it, in chunks of its own).
 """
 
 from __future__ import annotations
 
 import base64
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,18 +60,3 @@ def pack_array(values) -> dict:
 
 def unpack_array(packed: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(packed["f8"]), dtype="<f8").astype(np.float64)
-
-
-def pack_history(history: list[dict]) -> dict:
-    """Columns of float64; ``None`` (the error rates of a regression, the validation
-    numbers without a split) travels as NaN, which a history never holds otherwise (a
-    non-finite loss ends the run first)."""
-    return {key: pack_array([np.nan if e[key] is None else e[key] for e in history])
-            for key in history[0]}
-
-
-def unpack_history(columns: dict) -> list[dict]:
-    arrays = {key: unpack_array(packed).tolist() for key, packed in columns.items()}
-    n = len(arrays["epoch"])
-    return [{key: (int(col[i]) if key == "epoch" else None if math.isnan(col[i]) else col[i])
-             for key, col in arrays.items()} for i in range(n)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -54,14 +55,19 @@ class Loopback:
 
 class ServerProcess(Loopback):
     """``with ServerProcess("--workers", "2", NNLIVE_GRACE_SECONDS="1") as srv:`` —
-    ``srv.url``, ``srv.ws_url``, ``srv.log()``, ``srv.rss()``."""
+    ``srv.url``, ``srv.ws_url``, ``srv.log()``, ``srv.rss()``. One worker unless
+    ``--workers`` says otherwise; runs kept in a SQLite file of its own
+    (``srv.store_path``) unless ``NNLIVE_STORE_PATH`` says otherwise."""
 
     def __init__(self, *args: str, **env: str):
         self.port = free_port()
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
         # every client comes from 127.0.0.1: arrivals are not rate-limited unless asked
         arrivals = {"NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000"}
-        self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **arrivals, **env}
+        self.store_dir = tempfile.mkdtemp(prefix="nnlive-store-")
+        self.store_path = os.path.join(self.store_dir, "runs.sqlite3")
+        self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **arrivals,
+                    "NNLIVE_STORE_PATH": self.store_path, "NNLIVE_WORKERS": "1", **env}
         self.args = args
         self.log_file = tempfile.NamedTemporaryFile(prefix="nnlive-server-", suffix=".log",
                                                     delete=False)
@@ -96,6 +102,7 @@ class ServerProcess(Loopback):
         if not self.log_file.closed:
             self.log_file.close()
             os.unlink(self.log_file.name)
+        shutil.rmtree(self.store_dir, ignore_errors=True)
 
     def health(self) -> dict:
         answer = httpx.get(self.url + "/healthz", timeout=5)

@@ -32,6 +32,7 @@ MIN_STACK = 16         # sessions of one shape trained together, at the least, w
 BANK_LIMIT = 0.020     # seconds of unspent training budget carried over, so a whole
                        # shape's sessions can train as one stack (cheaper each) every few ticks
 HOUSEKEEPING_EVERY = 1.0  # seconds between looks for expired sessions (and store upkeep)
+CHECKPOINT_LOOK_EVERY = 0.05  # seconds between looks for runs to checkpoint
 
 log = logging.getLogger("nnlive.scheduler")
 
@@ -47,7 +48,7 @@ class Scheduler:
         self._cohort_cost: dict[tuple, float] = {}  # seconds per member-epoch, by shape
         self._banked = 0.0  # training budget not spent in earlier ticks (≤ BANK_LIMIT)
         self._last = time.perf_counter()
-        self._last_housekeeping = 0.0
+        self._last_housekeeping = self._last_checkpoints = 0.0
         self._sweep_turns = itertools.count()  # where each round of sweeps starts
         self.lag = manager.metrics.loop_lag
         self.task: asyncio.Task | None = None
@@ -99,6 +100,9 @@ class Scheduler:
         fastest = [s for s in active if s.speed == 0 and s.wants_training()]
         if idle > MIN_IDLE and fastest:
             self.train_round(fastest, idle)
+        if now - self._last_checkpoints > CHECKPOINT_LOOK_EVERY:
+            self.manager.checkpoints(time.monotonic())
+            self._last_checkpoints = now
         if now - self._last_housekeeping > HOUSEKEEPING_EVERY:
             self.manager.housekeeping(now)
             self._last_housekeeping = now

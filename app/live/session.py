@@ -10,14 +10,15 @@ trains between messages), so a change here always lands "at the next mini-batch"
 
 from __future__ import annotations
 
-import json
 import time
 
 from app.live.frames import build_frame
 from app.live.outbox import Frame, Outbox
 from app.live.pacing import FramePacing
+from app.live.records import Checkpoint, Restored, capture
 from app.live.run import LiveRun, Reached, RunState
-from app.live.snapshots import capture_run, pack_captured, unpack_run
+from app.live.saving import Saving
+from app.live.store.base import Gone
 from app.live.sweeps import SweepSlot
 from app.logs import session_event
 from app.metrics import UNEXPOSED, Metrics
@@ -30,7 +31,8 @@ from core.trainer import Trainer
 
 class Session:
     def __init__(self, token: str, address: str, settings: Settings,
-                 metrics: Metrics = UNEXPOSED, sweep_budget: SweepBudget | None = None):
+                 metrics: Metrics = UNEXPOSED, sweep_budget: SweepBudget | None = None,
+                 persistent: bool = False):
         self.token, self.address, self.settings = token, address, settings
         self.metrics = metrics
         self.run = LiveRun(settings.max_epochs)
@@ -39,7 +41,8 @@ class Session:
         self.detached_at: float | None = time.monotonic()
         self.sweeps = SweepSlot()
         self.sweep_budget = sweep_budget  # what this session's live sweeps lease from
-        self.saved: tuple | None = None  # (generation, epoch, state) last checkpointed
+        self.saving = Saving(persistent)  # checkpoints in the store, and their answers
+        self.restored: Restored | None = None  # rebuilt from the store, not yet greeted
         self.lost = False          # claimed by another worker: never saved or resumed here
 
     # --- what others read -------------------------------------------------------------
@@ -96,7 +99,8 @@ class Session:
     def status(self, **extra) -> None:
         run = self.run
         self.send({"type": "status", "state": run.state, "epoch": run.epoch,
-                   "generation": run.generation, "speed": run.speed, **extra})
+                   "generation": run.generation, "speed": run.speed,
+                   **self.saving.status(), **extra})
 
     def send_dataset(self) -> None:
         trainer = self.trainer
@@ -108,16 +112,16 @@ class Session:
         """A fresh run at epoch 0: ``dataset``, then the epoch-0 frame."""
         self.run.start(config, state)
         self.send_dataset()
-        self._show_now()
+        self.show_now()
 
     def reset_run(self) -> None:
         self.run.reset()
-        self._show_now()
+        self.show_now()
 
     def rewind(self, epoch: int) -> int:
         """Back to the newest snapshot at or before ``epoch``; paused. Returns its epoch."""
         epoch = self.run.rewind(epoch)
-        self._show_now()
+        self.show_now()
         return epoch
 
     def set_weight(self, layer: int, row: int, to: int, value: float) -> None:
@@ -125,7 +129,7 @@ class Session:
         if self.pacing is not None:  # the current epoch's entry was measured again
             self.pacing.resend_from(len(self.trainer.history) - 1)
 
-    def _show_now(self) -> None:
+    def show_now(self) -> None:
         """A restart's first frame goes out before any training."""
         if self.pacing is not None:
             self.push_frame(time.monotonic())
@@ -196,37 +200,51 @@ class Session:
                    len(history))
         run.snapshots.add(run.trainer)
 
-    # --- the shared store (app/live/store.py) -----------------------------------------
-    def to_record(self) -> dict:
-        """This session now, cheaply; ``encode_record`` turns it into JSON text (slower:
-        run it off the event loop)."""
-        run = self.run
-        return {"version": 1, "generation": run.generation, "speed": run.speed,
-                "state": run.state,
-                "run": capture_run(run.trainer) if run.trainer is not None else None}
-
-    @staticmethod
-    def encode_record(record: dict) -> str:
-        run = record["run"]
-        packed = {**record, "run": pack_captured(run) if run is not None else None}
-        return json.dumps(packed, separators=(",", ":"), allow_nan=False)
-
+    # --- the store (app/live/store/, records.py, saving.py) ---------------------------
     def checkpoint_key(self) -> tuple:
-        return (self.run.generation, self.run.epoch, self.run.state)
+        """What a checkpoint holds changes with this: the run's revision, speed, config."""
+        run = self.run
+        return (run.revision, run.speed, run.state, run.trainer.config)
 
-    def mark_saved(self) -> None:
-        self.saved = self.checkpoint_key()
+    def checkpoint_due(self, now: float) -> bool:
+        run = self.run
+        if self.lost or run.trainer is None:
+            return False
+        resting = run.state != RunState.RUNNING
+        return self.saving.due(self.checkpoint_key(), run.generation, resting, now)
 
-    @classmethod
-    def from_record(cls, token: str, address: str, settings: Settings, text: bytes | str,
-                    metrics: Metrics = UNEXPOSED,
-                    sweep_budget: SweepBudget | None = None) -> Session:
-        """A detached session rebuilt from ``encode_record``'s JSON, as it was saved
-        (slow for long runs: call it off the event loop)."""
-        record = json.loads(text)
-        session = cls(token, address, settings, metrics, sweep_budget)
-        trainer, initial = unpack_run(record["run"]) if record["run"] else (None, None)
-        session.run.adopt(trainer, initial, generation=record["generation"],
-                          speed=record["speed"], state=RunState(record["state"]))
-        session.mark_saved()
-        return session
+    def checkpoint(self, owner: str, *, exact: bool, now: float) -> Checkpoint:
+        """The run now, for the store (cheap: encoded later, in the store's thread);
+        ``exact``: its owner lets it go (a drop, the end of the grace, a shutdown)."""
+        self.saving.captured(self.checkpoint_key(), self.run.generation, now)
+        return capture(self.token, self.run, self.saving.written, owner=owner,
+                       attached=self.pacing is not None, exact=exact)
+
+    def stored(self, checkpoint: Checkpoint, outcome: Exception | None, now: float) -> None:
+        """The store's answer to ``checkpoint``: the learner hears of any change."""
+        if outcome is None:
+            changed = self.saving.stored(checkpoint)
+        elif isinstance(outcome, Gone):
+            self.saving.start_over()
+            return
+        else:
+            changed = self.saving.failed(outcome.fault, now)
+            if changed:
+                session_event("not saved", self.token, self.address, epoch=self.run.epoch,
+                              reason=outcome.fault.value)
+        if changed:
+            self.status()
+
+    def adopt(self, restored: Restored) -> None:
+        """A run rebuilt from the store becomes this session's (greeted with where it
+        was restored to: ``hello.restored``)."""
+        self.run.adopt(restored.trainer, restored.initial, generation=restored.generation,
+                       speed=restored.speed, state=restored.state)
+        self.saving.written = restored.written()
+        self.saving.captured(self.checkpoint_key(), restored.generation, time.monotonic())
+        self.restored = restored
+
+    def take_restored(self) -> Restored | None:
+        """Where this session came from the store, once (for the first ``hello``)."""
+        restored, self.restored = self.restored, None
+        return restored

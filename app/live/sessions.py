@@ -1,29 +1,30 @@
 """The session manager, kept on ``app.state``: creates, finds, caps and frees sessions.
 
 A session is counted from its socket's ``hello`` until it is freed: closed, or detached
-for longer than the grace period. Caps are global and per client address (an IPv6
-client by its /64, ``app.clients``); new sessions from one address are also limited in
-rate, so a class behind one NAT can arrive together while a script cannot take every
-place at once.
+for longer than the grace period. Caps are per server (the sessions of every worker of
+one ``nnlive serve`` count, through the store's heartbeats) and per client address in
+this worker (an IPv6 client by its /64, ``app.clients``); new sessions from one address
+are also limited in rate, so a class behind one NAT can arrive together while a script
+cannot take every place at once.
 
-With a shared store (``app.live.store``), a detached session is saved there, and ``fetch``
-brings a session saved by another worker home before its socket opens it here.
+Runs are kept in the store (``app.live.keeper``): a session freed after its grace
+period, or held by a worker that stopped, comes back from there with its token.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
+import math
 import secrets
 import time
 from collections import Counter
 
 from app.clients import RateLimiter, client_key
 from app.live.closing import Closer
-from app.live.run import RunState
+from app.live.keeper import Keeper
+from app.live.outbox import Outbox
 from app.live.session import Session
-from app.live.store import LocalStore
+from app.live.store.front import MemoryStore, RecordStore
 from app.logs import session_event
 from app.memory import MemoryJanitor
 from app.metrics import UNEXPOSED, Metrics
@@ -32,7 +33,6 @@ from app.settings import Settings
 from app.sweep_budget import SweepBudget
 
 log = logging.getLogger("nnlive.sessions")
-REFRESH_SHARE = 1 / 3  # attached sessions are refreshed in the store this often per grace
 
 
 class SessionLimit(RuntimeError):
@@ -45,23 +45,23 @@ class SessionLimit(RuntimeError):
 
 class SessionManager:
     def __init__(self, settings: Settings, metrics: Metrics = UNEXPOSED,
-                 store: LocalStore | None = None):
+                 store: MemoryStore | RecordStore | None = None):
         self.settings, self.metrics = settings, metrics
-        self.store = store if store is not None else LocalStore()
-        self.store.on_lost = self.lost
+        self.keeper = Keeper(store if store is not None else MemoryStore(), metrics,
+                             self.lost)
         self.sessions: dict[str, Session] = {}
         self.arrivals = RateLimiter(settings.session_rate, settings.session_burst)
         self.janitor = MemoryJanitor()
-        self.sweep_budget = SweepBudget(settings.max_sweeps, settings.sweep_memory_mb,
-                                        self.janitor)
-        self._last_refresh = 0.0
+        # the machine's sweep budget, shared out between the workers
+        self.sweep_budget = SweepBudget(
+            max(1, math.floor(settings.per_worker(settings.max_sweeps))),
+            max(1, int(settings.per_worker(settings.sweep_memory_mb))), self.janitor)
         self.closer = Closer()  # sockets of sessions claimed elsewhere, being closed
 
     def open(self, address: str, token: str | None = None) -> tuple[Session, bool]:
         """(session, resumed): the session of ``token`` if it still exists, else a new one."""
         if token is not None and token in self.sessions:
             session = self.sessions[token]
-            self.store.attached(token)
             self.metrics.sessions_opened.labels(kind="resumed").inc()
             session_event("resumed", token, address, epoch=session.run.epoch,
                           state=session.run.state)
@@ -76,10 +76,18 @@ class SessionManager:
         token = secrets.token_urlsafe(16)
         session = self._new_session(token, address)
         self.sessions[token] = session
-        self.store.attached(token)
         self.metrics.sessions_opened.labels(kind="new").inc()
         session_event("opened", token, address, sessions=len(self.sessions))
         return session, False
+
+    def attach(self, session: Session, outbox: Outbox, websocket) -> None:
+        """A socket for ``session``; one still attached elsewhere is closed (4001)."""
+        if session.websocket is not None and session.outbox is not None:
+            self.closer.later(session.websocket, CLOSE_REPLACED,
+                              "session resumed on another socket")
+        session.attach(outbox, websocket)
+        if session.saving.written.generation >= 0:  # in the store: say it is here again
+            self.keeper.save(session, exact=False)
 
     def arrival_allowed(self, address: str, token: str | None) -> bool:
         """Before a socket is accepted: a resume always, a new session only within the
@@ -94,10 +102,10 @@ class SessionManager:
         return False
 
     def _check_room(self, address: str) -> None:
-        key = client_key(address)
-        if len(self.sessions) >= self.settings.max_sessions:
+        key, cap = client_key(address), self.session_cap()
+        if len(self.sessions) + self.keeper.others >= cap:
             self._make_room(lambda s: True)
-        if len(self.sessions) >= self.settings.max_sessions:
+        if len(self.sessions) + self.keeper.others >= cap:
             raise SessionLimit(f"server full: {self.settings.max_sessions} sessions; "
                                "try again later", "server_full")
         if self.per_client()[key] >= self.settings.max_sessions_per_client:
@@ -107,9 +115,17 @@ class SessionManager:
                                f"{self.settings.max_sessions_per_client}; close a tab or "
                                "wait a minute", "per_client")
 
+    def session_cap(self) -> int:
+        """The server's cap as this worker applies it: whole, beside the other workers'
+        sessions (their heartbeats), or its share without a store to count them in."""
+        if self.keeper.persistent:
+            return self.settings.max_sessions
+        return math.ceil(self.settings.per_worker(self.settings.max_sessions))
+
     def _new_session(self, token: str, address: str) -> Session:
         """A session of this manager: its live sweeps take leases of this budget."""
-        return Session(token, address, self.settings, self.metrics, self.sweep_budget)
+        return Session(token, address, self.settings, self.metrics, self.sweep_budget,
+                       persistent=self.keeper.persistent)
 
     def per_client(self) -> Counter:
         """Sessions held by each client address (IPv6: each /64)."""
@@ -122,53 +138,43 @@ class SessionManager:
         detached = [s for s in self.sessions.values()
                     if belongs(s) and s.outbox is None and s.detached_at is not None]
         if detached:
-            self.free(min(detached, key=lambda s: s.detached_at), why="made room")
+            self.free(min(detached, key=lambda s: s.detached_at), why="made room", keep=True)
 
     async def fetch(self, token: str, address: str) -> None:
         """Before ``open(address, token)``: make the local copy of ``token`` the one to
-        resume. A copy claimed by another worker since is stale and dropped; a session
-        saved by another worker is claimed and rebuilt here."""
-        if not self.store.shared:
-            return
+        resume. A copy another worker took since is stale and dropped; a session in the
+        store (saved by another worker, or by this one before a restart) is claimed and
+        rebuilt here."""
         local = self.sessions.get(token)
         if local is not None:
-            if await self.store.owner(token) in (None, self.store.worker):
+            if await self.keeper.still_ours(token):
                 return
             self.lost([token])
-        text = await self.store.claim(token)
-        if text is None:
-            return
-        try:  # in a thread: a long run takes tens of milliseconds to rebuild
-            session = await asyncio.to_thread(Session.from_record, token, address,
-                                              self.settings, text, self.metrics,
-                                              self.sweep_budget)
-        except Exception:  # a record from an incompatible version: start afresh
-            log.exception("could not rebuild session %s", token[:6])
-            return
-        if token in self.sessions:  # another socket brought it home meanwhile
+        session = await self.keeper.claim(token, address, self._new_session)
+        if session is None or token in self.sessions:  # another socket was quicker
             return
         self.sessions[token] = session
         self.metrics.sessions_opened.labels(kind="claimed").inc()
-        session_event("claimed", token, address, epoch=session.run.epoch,
-                      state=session.run.state)
 
     def detach(self, session: Session) -> None:
         """The socket went away: keep the session for the grace period (or free it)."""
         session.detach()
         if self.settings.grace_seconds == 0 or session.lost:
-            self.free(session, forget=not session.lost)
+            self.free(session, why="dropped", keep=True)
             return
-        if self.store.shared:
-            self.store.save(session.token, self._encoder(session), attached=False)
-            session.mark_saved()
+        self.keeper.save(session, exact=True)
         session_event("detached", session.token, session.address, epoch=session.run.epoch,
                       state=session.run.state, grace=self.settings.grace_seconds)
 
-    def free(self, session: Session, *, forget: bool = True, why: str = "closed") -> None:
+    def free(self, session: Session, *, why: str = "closed", keep: bool = False) -> None:
+        """Let the session go; ``keep``: its run stays in the store for its token (a drop,
+        a grace period over), else it goes too (its page closed it: nobody can return)."""
         if self.sessions.get(session.token) is session:
             del self.sessions[session.token]
-            if forget:
-                self.store.forget(session.token)
+            if keep:
+                self.keeper.save(session, exact=True, release=True)
+            else:
+                self.keeper.forget(session)
             session_event("freed", session.token, session.address, epoch=session.run.epoch,
                           why=why, sessions=len(self.sessions))
         session.release()
@@ -183,7 +189,7 @@ class SessionManager:
                 continue
             websocket = session.websocket
             session.mark_lost()
-            self.free(session, forget=False, why="claimed elsewhere")
+            self.free(session, why="claimed elsewhere")
             if websocket is not None:
                 self.closer.later(websocket, CLOSE_REPLACED, "session resumed on another worker")
 
@@ -195,32 +201,26 @@ class SessionManager:
                    if s.outbox is None and s.detached_at is not None
                    and now - s.detached_at > grace]
         for session in expired:
-            self.free(session, why="grace period over")
+            self.free(session, why="grace period over", keep=True)
         return len(expired)
+
+    def checkpoints(self, now: float) -> None:
+        """Checkpoint the runs that changed (the scheduler calls it several times a
+        second; ``app.live.saving`` decides which are due)."""
+        self.keeper.checkpoints(list(self.sessions.values()), now)
 
     def housekeeping(self, now: float) -> None:
         """Once a second: reap, end the sweep leases no longer held, give memory back
-        (``app.memory``); with a shared store, checkpoint sessions that came to rest
-        (paused, diverged) and keep the attached ones alive there."""
+        (``app.memory``), tell the store this worker lives."""
         self.reap()
         self.arrivals.forget_full()
         self.sweep_budget.prune()  # sweeps replaced or freed: their memory goes back
         self.janitor.tidy()
-        if not self.store.shared:
-            return
-        attached = [s for s in self.sessions.values() if s.outbox is not None and not s.lost]
-        for session in attached:
-            resting = session.run.state in (RunState.PAUSED, RunState.DIVERGED)
-            if resting and session.checkpoint_key() != session.saved:
-                self.store.save(session.token, self._encoder(session), attached=True)
-                session.mark_saved()
-        if now - self._last_refresh >= self.settings.grace_seconds * REFRESH_SHARE:
-            self._last_refresh = now
-            self.store.refresh([s.token for s in attached])
+        self.keeper.heartbeat(list(self.sessions.values()))
 
-    @staticmethod
-    def _encoder(session: Session):
-        return functools.partial(Session.encode_record, session.to_record())
+    async def close(self) -> None:
+        """Shutdown: every run written as it is, for a restart to bring back."""
+        await self.keeper.close(list(self.sessions.values()))
 
     def counts(self) -> dict:
         attached = sum(1 for s in self.sessions.values() if s.outbox is not None)

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, WebSocket
 
@@ -27,7 +28,6 @@ from app.protocol import (
     CLOSE_IDLE,
     CLOSE_NORMAL,
     CLOSE_POLICY,
-    CLOSE_REPLACED,
     CLOSE_TRY_AGAIN_LATER,
     MESSAGE_TOO_BIG,
     PROTOCOL_VERSION,
@@ -74,16 +74,15 @@ async def train_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     try:
-        session, resumed = state.sessions.open(address, token)
+        session, found = state.sessions.open(address, token)
     except SessionLimit as exc:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.reason)
         return
     outbox, close_code, idle = Outbox(), None, ""
-    _take_over(state.sessions, session)
-    session.attach(outbox, websocket)
+    state.sessions.attach(session, outbox, websocket)
     sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
     try:
-        _greet(session, state.settings, resumed, token)
+        _greet(session, state.settings, found, token)
         close_code = await _read_loop(websocket, session, state.settings, sender)
         idle = _idle_reason(session, state.settings)  # before the release frees the run
     finally:
@@ -119,23 +118,30 @@ def _idle_reason(session: Session, settings) -> str:
     return f"idle: no message for {settings.idle_seconds:g} s"
 
 
-def _take_over(sessions: SessionManager, session: Session) -> None:
-    """A resumed session still attached elsewhere: that socket is closed (4001)."""
-    if session.websocket is not None and session.outbox is not None:
-        sessions.closer.later(session.websocket, CLOSE_REPLACED,
-                              "session resumed on another socket")
-
-
-def _greet(session: Session, settings, resumed: bool, token: str | None) -> None:
-    session.send({"type": "hello", "protocol": PROTOCOL_VERSION, "session": session.token,
-                  "resumed": resumed, "limits": settings.limits()})
-    if token is not None and not resumed:
+def _greet(session: Session, settings, found: bool, token: str | None) -> None:
+    """``hello``; for a session found again, its dataset and status. ``resumed`` only
+    when the run is exactly where it was left; a run brought back from an older
+    checkpoint (its server stopped without saving it) says where: ``restored``."""
+    restored = session.take_restored()
+    resumed = found and (restored is None or restored.exact)
+    hello = {"type": "hello", "protocol": PROTOCOL_VERSION, "session": session.token,
+             "resumed": resumed, "limits": settings.limits()}
+    if restored is not None:
+        hello["restored"] = {"epoch": session.run.epoch, "saved_at": _utc(restored.saved_at)}
+    session.send(hello)
+    if token is not None and not found:
         session.send(ProtocolError(UNKNOWN_SESSION, "That session no longer exists (closed, "
-                                   "or its grace period passed); this is a new session.",
-                                   "session").to_message())
-    if resumed and session.trainer is not None:
+                                   "or kept past the server's retention); this is a new "
+                                   "session.", "session").to_message())
+    if found and session.trainer is not None:
         session.send_dataset()
-        session.status(resumed=True)
+        session.status(**({"resumed": True} if resumed else {}))
+        if restored is not None:  # the first frame: the run exactly as it was restored
+            session.show_now()
+
+
+def _utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 async def _read_loop(websocket: WebSocket, session: Session, settings,

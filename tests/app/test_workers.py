@@ -17,7 +17,7 @@ import pytest
 from app.main import create_app
 from tests.app import live
 from tests.app.live import Client, LiveServer
-from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
+from tests.app.redis_server import redis_server  # noqa: F401  (a fixture)
 from tests.serve import ServerProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -98,7 +98,8 @@ def test_a_session_dropped_on_one_worker_resumes_on_another(two_workers, run):
     assert token not in a.log() and token[:6] in a.log()  # logs: a prefix only
 
 
-def test_without_redis_a_session_resumes_only_on_its_own_worker(run):
+def test_without_a_shared_store_a_session_resumes_only_on_its_own_worker(run):
+    """Two servers, each with its own store (two machines without Redis)."""
     with LiveServer() as a, LiveServer() as b:
         async def scenario():
             async with Client.connect(a.ws_url) as c:
@@ -115,9 +116,13 @@ def test_without_redis_a_session_resumes_only_on_its_own_worker(run):
         run(scenario())
 
 
-def test_serve_with_several_workers_warns_without_redis_and_serves():
+def test_serve_with_several_workers_warns_only_without_a_store_and_serves():
     with ServerProcess("--log-format", "json", "--workers", "2") as server:
-        assert "without NNLIVE_REDIS_URL" in server.log()
+        assert "warning" not in server.log()  # they share the SQLite store
+        assert httpx.get(f"{server.url}/metrics", timeout=5).status_code == 200
+    with ServerProcess("--log-format", "json", "--workers", "2",
+                       NNLIVE_STORE_PATH="none") as server:
+        assert "with NNLIVE_STORE_PATH=none" in server.log()
         assert httpx.get(f"{server.url}/metrics", timeout=5).status_code == 200
 
 
