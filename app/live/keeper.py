@@ -62,7 +62,7 @@ class Keeper:
             session.stored(checkpoint, outcome, time.monotonic())
 
     def forget(self, session: Session) -> None:
-        if self.persistent and not session.lost:
+        if self.persistent and not session.lost and session.trainer is not None:
             self.store.delete(KIND, session.token)
 
     def heartbeat(self, sessions: list[Session]) -> None:

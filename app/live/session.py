@@ -237,8 +237,10 @@ class Session:
 
     def adopt(self, restored: Restored) -> None:
         """A run rebuilt from the store becomes this session's (greeted with where it
-        was restored to: ``hello.restored``)."""
-        self.run.adopt(restored.trainer, restored.initial, generation=restored.generation,
+        was restored to: ``hello.restored``). Older than what the page last saw, it is a
+        new generation: the page drops what it had after the restored epoch."""
+        generation = restored.generation + (0 if restored.exact else 1)
+        self.run.adopt(restored.trainer, restored.initial, generation=generation,
                        speed=restored.speed, state=restored.state)
         self.saving.written = restored.written()
         self.saving.captured(self.checkpoint_key(), restored.generation, time.monotonic())

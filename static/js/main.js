@@ -20,6 +20,7 @@ import { createWeightEditor } from "./weight-editor.js";
 import { createPresentation, PRESENT_FONT_PX } from "./present.js";
 import { predictionText } from "./prediction.js";
 import { createConfigState } from "./config-state.js";
+import { createRunNote } from "./run-note.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
@@ -47,6 +48,7 @@ const output = createOutputView($("output"), {
   onCursor: (at) => readouts.cursor(at, at ? predictionText(run.shown, at, run.data.task, t) : ""),
 });
 const readouts = createReadouts({ t, run });
+const runNote = createRunNote($("run-note"), { t, lang: () => (i18n.lang === "zh" ? "zh-CN" : "en") });
 const zoom = createZoom({ t });
 const diagram = createNetworkDiagram($("network"), {
   onHover: (hit, x, y) => readouts.network(hit, x, y, diagram.layout),
@@ -148,7 +150,8 @@ const WEIGHT_FIELDS = new Set(["layer", "from", "to", "value"]);
 const handlers = {
   hello(m) {
     readouts.banner(m.protocol === PROTOCOL_VERSION ? null : t("banner.protocol", { got: m.protocol, want: PROTOCOL_VERSION }));
-    if (m.resumed) return; // the server kept our run while we were away
+    runNote.hello(m);
+    if (m.resumed || m.restored) return; // the server kept our run while we were away
     client.send(msg.start(config.current));
     if (!autoplay) client.send(msg.restore(0)); // back to epoch 0, paused: Play starts it
     client.send(msg.speed(speed));
@@ -170,6 +173,7 @@ const handlers = {
     invalidate();
   },
   status(m) {
+    runNote.status(m);
     run.state = m.state;
     readouts.banner(m.state === "diverged" ? t("banner.diverged") : null);
     if (m.reset) forgetProbe();
@@ -250,6 +254,7 @@ for (const link of document.querySelectorAll("[data-lang]")) {
     form.relabel();
     controls.relabel();
     readouts.relabel();
+    runNote.relabel();
     layerButtons.relabel();
     custom.relabel();
     for (const [field, error] of errors) form.showError(field, describeError(error, { t, schema }));
