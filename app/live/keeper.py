@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from app.live.records import KIND, Checkpoint, rebuild
 from app.live.session import Session
-from app.live.store.base import NotOwner
+from app.live.store.base import NotOwner, Others
 from app.live.store.front import MemoryStore, RecordStore
 from app.logs import session_event
 from app.metrics import Metrics
@@ -31,7 +31,7 @@ class Keeper:
     def __init__(self, store: MemoryStore | RecordStore, metrics: Metrics,
                  lost: Callable[[list[str]], None]):
         self.store, self.metrics, self.lost = store, metrics, lost
-        self.others = 0  # sessions the other workers of this server hold (heartbeats)
+        self.others = Others()  # what the other workers of this server hold (heartbeats)
 
     @property
     def persistent(self) -> bool:
@@ -65,15 +65,15 @@ class Keeper:
         if self.persistent and not session.lost and session.trainer is not None:
             self.store.delete(KIND, session.token)
 
-    def heartbeat(self, sessions: list[Session]) -> None:
+    def heartbeat(self, sessions: list[Session], crowds: dict[str, int]) -> None:
         """This worker lives; learn what the others hold and which sessions they took."""
         if self.persistent:
             attached = [s.token for s in sessions if s.pacing is not None and not s.lost]
-            self.store.heartbeat(len(sessions), attached, self._beat)
+            self.store.heartbeat(len(sessions), crowds, attached, self._beat)
 
-    def _beat(self, others: int, lost: list[str]) -> None:
+    def _beat(self, others: Others) -> None:
         self.others = others
-        self.lost(lost)
+        self.lost(others.lost)
 
     # --- claims -----------------------------------------------------------------------
     async def still_ours(self, token: str) -> bool:

@@ -50,7 +50,9 @@ class SessionManager:
         self.keeper = Keeper(store if store is not None else MemoryStore(), metrics,
                              self.lost)
         self.sessions: dict[str, Session] = {}
-        self.arrivals = RateLimiter(settings.session_rate, settings.session_burst)
+        # an address's new sessions spread over the workers: each takes its share
+        self.arrivals = RateLimiter(settings.per_worker(settings.session_rate),
+                                    math.ceil(settings.per_worker(settings.session_burst)))
         self.janitor = MemoryJanitor()
         # the machine's sweep budget, shared out between the workers
         self.sweep_budget = SweepBudget(
@@ -102,15 +104,16 @@ class SessionManager:
         return False
 
     def _check_room(self, address: str) -> None:
-        key, cap = client_key(address), self.session_cap()
-        if len(self.sessions) + self.keeper.others >= cap:
+        key, cap, others = client_key(address), self.session_cap(), self.keeper.others
+        if len(self.sessions) + others.sessions >= cap:
             self._make_room(lambda s: True)
-        if len(self.sessions) + self.keeper.others >= cap:
+        if len(self.sessions) + others.sessions >= cap:
             raise SessionLimit(f"server full: {self.settings.max_sessions} sessions; "
                                "try again later", "server_full")
-        if self.per_client()[key] >= self.settings.max_sessions_per_client:
+        held = others.crowds.get(key, 0)  # this address's sessions at the other workers
+        if self.per_client()[key] + held >= self.settings.max_sessions_per_client:
             self._make_room(lambda s: client_key(s.address) == key)
-        if self.per_client()[key] >= self.settings.max_sessions_per_client:
+        if self.per_client()[key] + held >= self.settings.max_sessions_per_client:
             raise SessionLimit(f"too many sessions from this address: at most "
                                f"{self.settings.max_sessions_per_client}; close a tab or "
                                "wait a minute", "per_client")
@@ -216,7 +219,9 @@ class SessionManager:
         self.arrivals.forget_full()
         self.sweep_budget.prune()  # sweeps replaced or freed: their memory goes back
         self.janitor.tidy()
-        self.keeper.heartbeat(list(self.sessions.values()))
+        # every address, one learner alone included: the per-address cap sums them
+        # over the workers (at most max_sessions entries, a few kB a second)
+        self.keeper.heartbeat(list(self.sessions.values()), dict(self.per_client()))
 
     async def close(self) -> None:
         """Shutdown: every run written as it is, for a restart to bring back."""

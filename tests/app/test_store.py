@@ -9,7 +9,17 @@ import time
 
 import pytest
 
-from app.live.store.base import Claimed, Fault, Gone, Limits, NotOwner, Put, StoreFault
+from app.live.store.base import (
+    Beat,
+    Claimed,
+    Fault,
+    Gone,
+    Limits,
+    NotOwner,
+    Others,
+    Put,
+    StoreFault,
+)
 from app.live.store.front import RecordStore
 from app.live.store.sqlite_backend import SqliteBackend
 from app.metrics import Metrics
@@ -45,7 +55,7 @@ def write(backend, p: Put, worker: str, limits: Limits = ROOMY):
 
 def alive(backend, *workers: str) -> None:
     for worker in workers:
-        backend.heartbeat(worker, "g", 1, [], time.time())
+        backend.heartbeat(Beat(worker, "g", 1, {}, []), time.time())
 
 
 def test_a_claim_moves_ownership_and_a_stale_owner_can_no_longer_write(backend):
@@ -57,8 +67,12 @@ def test_a_claim_moves_ownership_and_a_stale_owner_can_no_longer_write(backend):
     assert isinstance(write(backend, put("T1", "A"), "A"), NotOwner)  # A is stale
     backend.delete("session", "T1", "A")                              # …and so is its delete
     assert backend.owner("session", "T1") == "B"
-    assert backend.heartbeat("A", "g", 3, ["T1"], time.time()) == (1, ["T1"])  # A learns
-    assert backend.heartbeat("B", "g", 2, ["T1"], time.time()) == (3, [])
+    beat = backend.heartbeat(Beat("A", "g", 3, {"10.0.0.9": 9}, ["T1"]), time.time())
+    assert beat == Others(1, {}, ["T1"])                               # A learns
+    beat = backend.heartbeat(Beat("B", "g", 2, {"10.0.0.9": 20}, ["T1"]), time.time())
+    assert beat == Others(3, {"10.0.0.9": 9}, [])  # what A holds, its crowd among it
+    backend.heartbeat(Beat("C", "elsewhere", 50, {"10.0.0.9": 50}, []), time.time())
+    assert backend.heartbeat(Beat("B", "g", 2, {}, []), time.time()).sessions == 3
     assert backend.claim("session", "nope", "A", False, time.time()) == (Claimed.NOT_FOUND, None)
 
 
@@ -117,7 +131,7 @@ def test_a_claim_through_the_store_thread_waits_for_the_drop_then_takes_over(tmp
             store.start()
         try:
             beat = asyncio.Event()
-            a.heartbeat(1, [], lambda *_: beat.set())
+            a.heartbeat(1, {}, [], lambda _: beat.set())
             await beat.wait()
             answered = asyncio.Event()
             a.put("session", "T7", lambda: put("T7", a.worker, attached=True),

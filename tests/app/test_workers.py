@@ -7,12 +7,14 @@ elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import socket
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from app.main import create_app
 from tests.app import live
@@ -146,3 +148,43 @@ def test_sessions_still_resume_on_their_own_worker_when_redis_is_away(monkeypatc
         run(scenario())
         errors = server.app.state.metrics.registry.get_sample_value
         assert errors("nnlive_store_errors_total", {"op": "owner"}) >= 1
+
+
+async def _admitted(url: str, count: int, spacing: float) -> list[str]:
+    """Open ``count`` sessions ``spacing`` seconds apart (the workers' heartbeats, once a
+    second, tell each other what they hold); what each got: its session or a refusal."""
+    answers, open_ = [], []
+    for _ in range(count):
+        try:
+            client = await Client.connect(url).__aenter__()
+        except InvalidStatus as exc:  # refused at the handshake (too many new sessions)
+            answers.append(f"refused {exc.response.status_code}")
+            await asyncio.sleep(spacing)
+            continue
+        open_.append(client)
+        try:
+            hello = await client.recv()
+            await client.start(seed=1)
+            answers.append(hello["type"])
+        except Exception:  # closed: 1013
+            answers.append(f"refused {client.ws.close_code} {client.ws.close_reason}")
+        await asyncio.sleep(spacing)
+    for client in open_:
+        await client.ws.close()
+    return answers
+
+
+@pytest.mark.parametrize("setting, reason", [("NNLIVE_MAX_SESSIONS", "server full"),
+                                             ("NNLIVE_MAX_SESSIONS_PER_CLIENT", "this address")])
+def test_the_session_caps_hold_for_the_whole_server_across_its_workers(setting, reason, run):
+    with ServerProcess("--workers", "2", **{setting: "4"}) as server:
+        answers = run(_admitted(server.ws_url, 6, 2.5), timeout=90)
+    assert answers[:4] == ["hello"] * 4
+    assert all(a.startswith("refused 1013") and reason in a for a in answers[4:]), answers
+
+
+def test_a_burst_of_new_sessions_is_shared_out_between_the_workers(run):
+    with ServerProcess("--workers", "2", NNLIVE_SESSION_BURST="4",
+                       NNLIVE_SESSION_RATE="0.01") as server:
+        answers = run(_admitted(server.ws_url, 10, 0.0), timeout=60)
+    assert 1 <= answers.count("hello") <= 4, answers  # the burst of the whole server

@@ -93,6 +93,28 @@ class Gone(Exception):
 
 
 @dataclass
+class Beat:
+    """What a worker says of itself once a second: that it lives, how many sessions it
+    holds (in all, and from each address), and which it has a socket for."""
+
+    worker: str
+    group: str          # the workers of one server, who share its caps
+    sessions: int
+    crowds: dict[str, int]
+    keys: list[str]
+
+
+@dataclass
+class Others:
+    """What the other live workers of the group hold, and which of ``Beat.keys`` another
+    worker took."""
+
+    sessions: int = 0
+    crowds: dict[str, int] = field(default_factory=dict)
+    lost: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Limits:
     run_bytes: int
     max_bytes: int
@@ -108,7 +130,6 @@ class Backend(Protocol):
               now: float) -> tuple[Claimed, Stored | None]: ...
     def owner(self, kind: str, key: str) -> str | None: ...
     def delete(self, kind: str, key: str, worker: str) -> None: ...
-    def heartbeat(self, worker: str, group: str, sessions: int, keys: list[str],
-                  now: float) -> tuple[int, list[str]]: ...
+    def heartbeat(self, beat: Beat, now: float) -> Others: ...
     def trim(self, limits: Limits, now: float) -> int: ...
     def close(self) -> None: ...

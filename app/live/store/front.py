@@ -24,7 +24,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from app.live.store.base import Backend, Claimed, Fault, Limits, Put, Stored, StoreFault
+from app.live.store.base import (
+    Backend,
+    Beat,
+    Claimed,
+    Fault,
+    Limits,
+    Put,
+    Stored,
+    StoreFault,
+)
 from app.metrics import Metrics
 
 log = logging.getLogger("nnlive.store")
@@ -46,7 +55,8 @@ class MemoryStore:
     async def close(self) -> None: ...
     def put(self, kind: str, key: str, put: Callable[[], Put], done: Done) -> None: ...
     def delete(self, kind: str, key: str) -> None: ...
-    def heartbeat(self, sessions: int, keys: list[str], then: Callable) -> None: ...
+    def heartbeat(self, sessions: int, crowds: dict, keys: list[str],
+                  then: Callable) -> None: ...
 
     async def owner(self, kind: str, key: str) -> str | None:
         return None
@@ -100,12 +110,13 @@ class RecordStore:
     def delete(self, kind: str, key: str) -> None:
         self._submit("delete", lambda b: b.delete(kind, key, self.worker), None)
 
-    def heartbeat(self, sessions: int, keys: list[str], then: Callable) -> None:
-        """This worker lives; ``then(others, lost)`` on the loop: the sessions the other
-        workers of this server hold, and which of ``keys`` another worker took."""
-        self._submit("heartbeat", lambda b: b.heartbeat(self.worker, self.group, sessions,
-                                                        keys, time.time()),
-                     lambda result: then(*result))
+    def heartbeat(self, sessions: int, crowds: dict, keys: list[str],
+                  then: Callable) -> None:
+        """This worker lives with ``sessions`` (``crowds``: so many from each
+        address); ``then(Others)`` on the loop: what the other workers of this server
+        hold, and which of ``keys`` another worker took."""
+        beat = Beat(self.worker, self.group, sessions, crowds, keys)
+        self._submit("heartbeat", lambda b: b.heartbeat(beat, time.time()), then)
 
     async def owner(self, kind: str, key: str) -> str | None:
         try:

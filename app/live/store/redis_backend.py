@@ -11,14 +11,18 @@ changed atomically, as the rules in ``base.py`` say. Redis itself should keep it
 
 from __future__ import annotations
 
+import json
+
 from app.live.store.base import (
     WORKER_FORGET,
     WORKER_TIMEOUT,
+    Beat,
     Claimed,
     Fault,
     Gone,
     Limits,
     NotOwner,
+    Others,
     Put,
     Stored,
     StoreFault,
@@ -30,7 +34,7 @@ TIMEOUT = 2.0  # seconds for one round trip or connection
 _ALIVE = """
 local function alive(workers, id, now, timeout)
   local w = redis.call('HGET', workers, id)
-  return w and tonumber(string.match(w, '^(%S+)')) >= now - timeout
+  return w and cjson.decode(w).seen >= now - timeout
 end
 """
 _PUT = """
@@ -78,16 +82,19 @@ end
 return 0
 """
 _HEARTBEAT = """
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3] .. ' ' .. ARGV[4] .. ' ' .. ARGV[2])
-local now, timeout, forget = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local others = 0
+-- KEYS: workers, then this worker's sessions; ARGV: worker, its beat (JSON), now,
+-- timeout, forget
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local me = cjson.decode(ARGV[2])
+local now, timeout, forget = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local others, crowds = 0, {}
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
-  local seen, n, grp = string.match(all[i + 1], '^(%S+) (%S+) (.*)$')
-  seen = tonumber(seen)
-  if seen < now - forget then redis.call('HDEL', KEYS[1], all[i])
-  elseif all[i] ~= ARGV[1] and grp == ARGV[2] and seen >= now - timeout then
-    others = others + tonumber(n)
+  local w = cjson.decode(all[i + 1])
+  if w.seen < now - forget then redis.call('HDEL', KEYS[1], all[i])
+  elseif all[i] ~= ARGV[1] and w.group == me.group and w.seen >= now - timeout then
+    others = others + w.sessions
+    for address, n in pairs(w.crowds) do crowds[address] = (crowds[address] or 0) + n end
   end
 end
 local lost = {}
@@ -95,7 +102,7 @@ for i = 2, #KEYS do
   local o = redis.call('HGET', KEYS[i], 'owner')
   if o and o ~= '' and o ~= ARGV[1] then table.insert(lost, i - 1) end
 end
-return {others, lost}
+return {others, cjson.encode(crowds), lost}
 """
 _TRIM = _ALIVE + """
 -- KEYS: index, sizes, total, workers; ARGV: now, retention, max_bytes, timeout, prefix
@@ -197,12 +204,14 @@ class RedisBackend:
         member = f"{kind}:{key}"
         self._run("delete", [PREFIX + member, INDEX, SIZES, TOTAL], [worker, member])
 
-    def heartbeat(self, worker: str, group: str, sessions: int, keys: list[str],
-                  now: float) -> tuple[int, list[str]]:
-        others, lost = self._run(
-            "heartbeat", [WORKERS, *(PREFIX + f"session:{k}" for k in keys)],
-            [worker, group, now, sessions, WORKER_TIMEOUT, WORKER_FORGET])
-        return int(others), [keys[i - 1] for i in lost]
+    def heartbeat(self, beat: Beat, now: float) -> Others:
+        me = json.dumps({"seen": now, "sessions": beat.sessions, "group": beat.group,
+                         "crowds": beat.crowds})
+        others, crowds, lost = self._run(
+            "heartbeat", [WORKERS, *(PREFIX + f"session:{k}" for k in beat.keys)],
+            [beat.worker, me, now, WORKER_TIMEOUT, WORKER_FORGET])
+        crowds = {k: int(v) for k, v in json.loads(crowds).items()}
+        return Others(int(others), crowds, [beat.keys[i - 1] for i in lost])
 
     def trim(self, limits: Limits, now: float) -> int:
         return int(self._run("trim", [INDEX, SIZES, TOTAL, WORKERS],

@@ -11,6 +11,7 @@ whose store cannot be opened still starts (its runs are then not saved, and say 
 from __future__ import annotations
 
 import errno
+import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,11 +19,13 @@ from pathlib import Path
 from app.live.store.base import (
     WORKER_FORGET,
     WORKER_TIMEOUT,
+    Beat,
     Claimed,
     Fault,
     Gone,
     Limits,
     NotOwner,
+    Others,
     Put,
     Stored,
     StoreFault,
@@ -39,7 +42,8 @@ CREATE TABLE IF NOT EXISTS parts (
     kind TEXT NOT NULL, key TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (kind, key, part));
 CREATE TABLE IF NOT EXISTS workers (
-    id TEXT PRIMARY KEY, grp TEXT NOT NULL, seen REAL NOT NULL, sessions INTEGER NOT NULL);
+    id TEXT PRIMARY KEY, grp TEXT NOT NULL, seen REAL NOT NULL, sessions INTEGER NOT NULL,
+    crowds TEXT NOT NULL);
 """
 AT_REST = "(owner = '' OR owner NOT IN (SELECT id FROM workers WHERE seen >= ?))"
 
@@ -204,24 +208,27 @@ class SqliteBackend:
             raise StoreFault(fault_of(exc), str(exc)) from exc
         return row[0] if row is not None else None
 
-    def heartbeat(self, worker: str, group: str, sessions: int, keys: list[str],
-                  now: float) -> tuple[int, list[str]]:
-        """This worker is alive with ``sessions``; the other live workers of its group
-        hold how many, and which of ``keys`` (its sessions) another worker took."""
+    def heartbeat(self, beat: Beat, now: float) -> Others:
+        """This worker lives; what the other live workers of its group hold, and which
+        of its sessions another worker took."""
         with self._writing() as db:
-            db.execute("INSERT OR REPLACE INTO workers (id, grp, seen, sessions) "
-                       "VALUES (?, ?, ?, ?)", (worker, group, now, sessions))
-            others = db.execute("SELECT COALESCE(SUM(sessions), 0) FROM workers WHERE "
-                                "grp = ? AND id != ? AND seen >= ?",
-                                (group, worker, now - WORKER_TIMEOUT)).fetchone()[0]
-            lost = []
-            for i in range(0, len(keys), 500):
-                batch = keys[i:i + 500]
+            db.execute("INSERT OR REPLACE INTO workers (id, grp, seen, sessions, crowds) "
+                       "VALUES (?, ?, ?, ?, ?)", (beat.worker, beat.group, now, beat.sessions,
+                                                  json.dumps(beat.crowds)))
+            others = Others()
+            for sessions, crowds in db.execute(
+                    "SELECT sessions, crowds FROM workers WHERE grp = ? AND id != ? AND "
+                    "seen >= ?", (beat.group, beat.worker, now - WORKER_TIMEOUT)):
+                others.sessions += sessions
+                for address, count in json.loads(crowds).items():
+                    others.crowds[address] = others.crowds.get(address, 0) + count
+            for i in range(0, len(beat.keys), 500):
+                batch = beat.keys[i:i + 500]
                 marks = ",".join("?" * len(batch))
-                lost += [key for (key,) in db.execute(
+                others.lost += [key for (key,) in db.execute(
                     f"SELECT key FROM records WHERE kind = 'session' AND key IN ({marks}) "
-                    "AND owner NOT IN ('', ?)", (*batch, worker))]
-        return others, lost
+                    "AND owner NOT IN ('', ?)", (*batch, beat.worker))]
+        return others
 
     def leave(self, worker: str) -> None:
         """This worker stops: its records may be claimed at once."""
