@@ -13,12 +13,15 @@ WORKDIR /srv/nnlive
 COPY pyproject.toml README.md ./
 COPY core ./core
 COPY app ./app
+COPY exports ./exports
 COPY templates ./templates
 COPY static ./static
 
 # The pages are served from this tree, so the package is installed in place.
 RUN pip install -e . \
-    && useradd --system --no-create-home --uid 10001 nnlive
+    && useradd --system --no-create-home --uid 10001 nnlive \
+    && mkdir -p /srv/nnlive/data && chown nnlive /srv/nnlive/data
+# /srv/nnlive/data: for uploaded datasets, with NNLIVE_DATA_DIR and a volume (deployment.md)
 
 USER nnlive
 EXPOSE 8000

@@ -1,5 +1,5 @@
-"""JSON request bodies: only ``application/json``, bounded while they stream, parsed off
-the event loop when large.
+"""Request bodies: only the expected type (``application/json``, or ``text/csv`` for an
+upload), bounded while they stream; JSON parsed off the event loop when large.
 
 The type check is what keeps other sites out: a page elsewhere can make its visitors'
 browsers send a form (``text/plain``, ``application/x-www-form-urlencoded``,
@@ -28,7 +28,19 @@ CLOSE = {"Connection": "close"}
 
 async def json_body(request: Request, limit: int) -> object:
     """The request's JSON body, or an ``ApiError`` (400, 413 or 415) saying what is wrong."""
-    _check_type(request.headers.get("content-type"))
+    text = await text_body(request, limit, JSON_TYPE)
+    try:
+        if len(text) > OFF_LOOP_BYTES:
+            return await anyio.to_thread.run_sync(parse, text, "The request body")
+        return parse(text, "The request body")
+    except JsonRefusal as exc:
+        raise ApiError(exc.code, exc.message, exc.field, status=400) from None
+
+
+async def text_body(request: Request, limit: int, media_type: str) -> str:
+    """The request's body as UTF-8 text of ``media_type`` (neither is CORS-safelisted, so
+    another site's page cannot send it), at most ``limit`` bytes."""
+    _check_type(request.headers.get("content-type"), media_type)
     declared = request.headers.get("content-length", "")
     if not (declared.isascii() and declared.isdigit()):
         raise ApiError("length_required", "The request body must come with its length "
@@ -42,25 +54,21 @@ async def json_body(request: Request, limit: int) -> object:
         if len(raw) > limit:
             raise _too_large(limit)
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ApiError("bad_json", f"The request body is not UTF-8 text: {exc.reason} at "
+        code = "bad_json" if media_type == JSON_TYPE else "bad_text"
+        raise ApiError(code, f"The request body is not UTF-8 text: {exc.reason} at "
                        f"byte {exc.start}.", status=400) from None
-    try:
-        if len(raw) > OFF_LOOP_BYTES:
-            return await anyio.to_thread.run_sync(parse, text, "The request body")
-        return parse(text, "The request body")
-    except JsonRefusal as exc:
-        raise ApiError(exc.code, exc.message, exc.field, status=400) from None
 
 
-def _check_type(header: str | None) -> None:
+def _check_type(header: str | None, expected: str) -> None:
     media = (header or "").split(";")[0].strip().lower()
-    if media != JSON_TYPE:
+    if media != expected:
         got = f"{header!r}" if header else "none"
-        raise ApiError("unsupported_media_type", "The request body must be JSON, sent with "
-                       f"Content-Type: {JSON_TYPE}; got {got}.", "content-type", status=415,
-                       headers=CLOSE)
+        what = "JSON" if expected == JSON_TYPE else "CSV text"
+        raise ApiError("unsupported_media_type", f"The request body must be {what}, sent "
+                       f"with Content-Type: {expected}; got {got}.", "content-type",
+                       status=415, headers=CLOSE)
 
 
 def _too_large(limit: int, declared: int | None = None) -> ApiError:

@@ -30,6 +30,12 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
 
+def ws_max_size(settings) -> int:
+    """The transport's limit, above the app's (which answers with an error instead):
+    4 × NNLIVE_MAX_MESSAGE_BYTES, or a load message's NNLIVE_MAX_RUN_BYTES and room."""
+    return max(4 * settings.max_message_bytes, settings.max_run_bytes + 65_536)
+
+
 def uvicorn_config(app, settings, **extra):
     """The uvicorn options nnlive needs, shared by the CLI, tests and benchmarks."""
     import uvicorn
@@ -37,7 +43,7 @@ def uvicorn_config(app, settings, **extra):
     return uvicorn.Config(
         app, host=settings.host, port=settings.port,
         ws_per_message_deflate=False,  # ≈ 400 µs per frame per client: more than the rest
-        ws_max_size=4 * settings.max_message_bytes,  # above the app's limit: close 1009
+        ws_max_size=ws_max_size(settings),  # above the app's limit: close 1009
         # a peer that stops answering is let go within ~10 s, not uvicorn's 40
         ws_ping_interval=extra.pop("ws_ping_interval", 5.0),
         ws_ping_timeout=extra.pop("ws_ping_timeout", 5.0),
@@ -139,7 +145,7 @@ def _serve_workers(settings, workers: int, logging_config) -> int:
               file=sys.stderr)
     uvicorn.run("app.main:create_app", factory=True, workers=workers,
                 host=settings.host, port=settings.port, ws_per_message_deflate=False,
-                ws_max_size=4 * settings.max_message_bytes, log_config=logging_config,
+                ws_max_size=ws_max_size(settings), log_config=logging_config,
                 access_log=False, proxy_headers=False)
     return 0
 

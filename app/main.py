@@ -15,19 +15,23 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.clients import RateLimiter
+from app.dataset_store import DatasetStore
+from app.export_cache import ExportCache
 from app.live.scheduler import Scheduler
 from app.live.sessions import SessionManager
-from app.live.store import make_store
+from app.live.store import datasets_dir, make_store
 from app.logs import AccessLog
 from app.metrics import Metrics
 from app.processes import stop_with_parent
-from app.routes import api, lessons, metrics, oembed, pages, ws
+from app.routes import api, exports, lessons, metrics, oembed, pages, ws
 from app.security import HeadAsGet, SecurityHeaders, TrustedHosts, origin_allowed
 from app.settings import Settings, load_settings
 from app.static_files import VersionedStatic
 from app.training import WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
+UPLOAD_RATE, UPLOAD_BURST = 0.2, 30  # datasets uploaded per address: a class, then 1 in 5 s
 
 
 def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:
@@ -56,7 +60,12 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
               redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.export_cache = ExportCache(settings.export_cache_mb * 1024 * 1024)
+    app.state.datasets = DatasetStore(datasets_dir(settings),
+                                      settings.dataset_store_mb * 1024 * 1024)
+    app.state.upload_rate = RateLimiter(UPLOAD_RATE, UPLOAD_BURST)
     app.include_router(api.router)
+    app.include_router(exports.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.include_router(lessons.router)

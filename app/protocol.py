@@ -27,6 +27,7 @@ CLIENT_FIELDS: dict[str, frozenset[str]] = {
     "speed": frozenset({"epochs_per_second"}), "restore": frozenset({"epoch"}),
     "sweep": frozenset({"vary", "epochs"}), "sweep_stop": frozenset(),
     "set_weight": frozenset({"layer", "from", "to", "value"}),
+    "save": frozenset(), "load": frozenset({"run"}),
 }
 CLIENT_TYPES = tuple(CLIENT_FIELDS)
 
@@ -43,6 +44,8 @@ NOT_PAUSED = "not_paused"
 DIVERGED = "diverged"
 UNKNOWN_SESSION = "unknown_session"
 NO_SNAPSHOT = "no_snapshot"
+INVALID_RUN = "invalid_run"
+RUN_TOO_LARGE = "run_too_large"
 
 # close codes
 CLOSE_NORMAL = 1000

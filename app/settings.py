@@ -57,6 +57,14 @@ class Settings:
     store_run_mb: float = 4.0           # one run's record, at most (≈ 1 MB at 30,000 epochs)
     store_max_mb: float = 1024.0        # every record together; oldest let go first
     workers: int | None = None          # processes of `nnlive serve` (None: one per core)
+    figure_max_size: int = 2400         # pixels: the widest figure.png / figure.svg drawn
+    animation_max_size: int = 640       # pixels: the widest animation.gif drawn
+    animation_max_frames: int = 120     # frames of one animation.gif, at most
+    export_cache_mb: int = 64           # figures, animations and scripts kept by request
+    max_run_bytes: int = 4_194_304      # a run file sent in a load message, at most
+    data_dir: str | None = None         # uploaded datasets kept here (None: beside the
+                                        # runs' SQLite file; in memory without one)
+    dataset_store_mb: int = 256         # uploaded datasets kept, at most (oldest go first)
     log_format: str = "json"            # json | text, for `nnlive serve`
 
     def limits(self) -> dict:
@@ -66,8 +74,7 @@ class Settings:
                 "neuron_resolution": self.neuron_resolution,
                 "max_epochs": self.max_epochs, "max_epochs_per_step": MAX_STEP_EPOCHS,
                 "max_speed": MAX_SPEED, "start_seconds": self.start_seconds,
-                "idle_seconds": self.idle_seconds}
-
+                "idle_seconds": self.idle_seconds, "max_run_bytes": self.max_run_bytes}
 
     @property
     def worker_count(self) -> int:
@@ -114,6 +121,13 @@ _RULES = {
     "STORE_MAX_MB": ("store_max_mb", "float", 0.1, 1_000_000),
     "WORKERS": ("workers", "int", 1, 256),
     "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
+    "FIGURE_MAX_SIZE": ("figure_max_size", "int", 200, 8000),
+    "ANIMATION_MAX_SIZE": ("animation_max_size", "int", 100, 2000),
+    "ANIMATION_MAX_FRAMES": ("animation_max_frames", "int", 2, 120),
+    "EXPORT_CACHE_MB": ("export_cache_mb", "int", 0, 100_000),
+    "MAX_RUN_BYTES": ("max_run_bytes", "int", 65_536, 256 * 1024 * 1024),
+    "DATA_DIR": ("data_dir", "text", None, None),
+    "DATASET_STORE_MB": ("dataset_store_mb", "int", 1, 1_000_000),
 }
 PREFIX = "NNLIVE_"
 

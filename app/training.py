@@ -60,7 +60,7 @@ def _utf8_safe(text: str | None) -> str | None:
     return None if text is None else text.encode("utf-8", "backslashreplace").decode()
 
 
-def _check_keys(body, allowed: tuple[str, ...], where: str = "") -> dict:
+def check_keys(body, allowed: tuple[str, ...], where: str = "") -> dict:
     if not isinstance(body, dict):
         raise ApiError("not_an_object", f"The {where or 'request body'} must be a JSON object "
                        f"with {', '.join(allowed)}.", where or None)
@@ -72,7 +72,7 @@ def _check_keys(body, allowed: tuple[str, ...], where: str = "") -> dict:
     return body
 
 
-def _epochs(body: dict) -> int:
+def epochs_of(body: dict) -> int:
     value = body.get("epochs")
     ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_EPOCHS
     if not ok:
@@ -82,7 +82,7 @@ def _epochs(body: dict) -> int:
     return value
 
 
-def _config(raw, prefix: str = "config", resolve=validate_config) -> Config:
+def config_of(raw, prefix: str = "config", resolve=validate_config) -> Config:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -99,8 +99,8 @@ def _history(entries: list[dict]) -> list[dict]:
 
 
 def parse_train(body) -> tuple[Config, int]:
-    body = _check_keys(body, ("config", "epochs"))
-    return _config(body.get("config")), _epochs(body)
+    body = check_keys(body, ("config", "epochs"))
+    return config_of(body.get("config")), epochs_of(body)
 
 
 class Deadline:
@@ -155,7 +155,17 @@ def train_run(config: Config, epochs: int, deadline: Deadline,
     deadline is looked at every few milliseconds."""
     trainer = Trainer(config)
     initial = {"weights": trainer.weights(), "biases": trainer.biases()}
-    slicer, per_epoch = Slicer(busy), trainer.batches_per_epoch
+    train_to(trainer, epochs, deadline, Slicer(busy))
+    return dumps_bytes({"config": config.to_dict(), "dataset": trainer.dataset.as_rows(),
+                        "initial": initial,
+                        "final": {"weights": trainer.weights(), "biases": trainer.biases()},
+                        "history": _history(trainer.history)})
+
+
+def train_to(trainer: Trainer, epochs: int, deadline: Deadline, slicer: Slicer) -> None:
+    """Train ``trainer`` on to epoch ``epochs`` (or its divergence) in slices, looking at
+    the deadline between them."""
+    per_epoch = trainer.batches_per_epoch
 
     def steps(k: int) -> int:
         left = trainer.batches_left() + (epochs - trainer.epoch - 1) * per_epoch
@@ -166,16 +176,12 @@ def train_run(config: Config, epochs: int, deadline: Deadline,
         deadline.check(f"training reached epoch {trainer.epoch} of {epochs}",
                        f"at most {trainer.epoch} epochs or a smaller network")
         slicer.timed(steps)
-    return dumps_bytes({"config": config.to_dict(), "dataset": trainer.dataset.as_rows(),
-                        "initial": initial,
-                        "final": {"weights": trainer.weights(), "biases": trainer.biases()},
-                        "history": _history(trainer.history)})
 
 
 def parse_sweep(body) -> tuple[Config, str, list[Config], int]:
-    body = _check_keys(body, ("config", "vary", "epochs"))
-    base = _config(body.get("config"), resolve=sweep_base)  # validation_ratio 0 → 20
-    vary = _check_keys(body.get("vary"), ("field", "values"), "vary")
+    body = check_keys(body, ("config", "vary", "epochs"))
+    base = config_of(body.get("config"), resolve=sweep_base)  # validation_ratio 0 → 20
+    vary = check_keys(body.get("vary"), ("field", "values"), "vary")
     field = vary.get("field")
     if field not in SWEEP_FIELDS:
         raise ApiError("invalid_field", f"vary.field must be one of {', '.join(SWEEP_FIELDS)} "
@@ -191,7 +197,7 @@ def parse_sweep(body) -> tuple[Config, str, list[Config], int]:
         except ConfigError as exc:
             raise ApiError("invalid_config", f"vary.values[{i}]: {exc.message}",
                            f"vary.values[{i}]") from None
-    return base, field, configs, _epochs(body)
+    return base, field, configs, epochs_of(body)
 
 
 def sweep_run(base: Config, values: list, configs: list[Config], epochs: int,

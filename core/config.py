@@ -23,7 +23,7 @@ from core.config_checks import (
     fail,
     show,
 )
-from core.features import FEATURES, canonical_features
+from core.features import FEATURE_FACTORS, FEATURES, canonical_features
 
 DATASETS = ("circle", "xor", "gaussian", "spiral", "three_blobs", "plane",
             "multi_gaussian", "custom")
@@ -391,10 +391,14 @@ def _field_schema(name: str, spec: _Spec) -> dict:
              "description": spec.description}
     if spec.kind == "choice":
         entry["choices"] = list(spec.choices)
+        if name == "dataset":
+            entry["regression"] = [d for d in spec.choices if d in REGRESSION_DATASETS]
     elif spec.kind in ("integer", "number"):
         entry.update(min=spec.lo, max=spec.hi, min_exclusive=spec.lo_exclusive)
     elif name == "features":
-        entry.update(choices=list(FEATURES), min_items=1, max_items=len(FEATURES))
+        entry.update(choices=list(FEATURES), min_items=1, max_items=len(FEATURES),
+                     factors={f: [list(factor) for factor in factors]
+                              for f, factors in FEATURE_FACTORS.items()})
     elif name == "hidden":
         entry.update(min_items=0, max_items=MAX_HIDDEN_LAYERS, item_min=1, item_max=MAX_NEURONS)
     else:

@@ -12,16 +12,38 @@ import numpy as np
 
 FeatureFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
-# Canonical order: this dict's order is the order of the network's inputs.
-FEATURES: dict[str, FeatureFn] = {
-    "x1": lambda x1, x2: x1,
-    "x2": lambda x1, x2: x2,
-    "x1_sq": lambda x1, x2: x1 * x1,
-    "x2_sq": lambda x1, x2: x2 * x2,
-    "x1x2": lambda x1, x2: x1 * x2,
-    "sin_x1": lambda x1, x2: np.sin(x1),
-    "sin_x2": lambda x1, x2: np.sin(x2),
+# A feature is a product of factors; a factor is an elementary function of one
+# coordinate. This table is the one definition: NumPy computes the features from it
+# here, and the pages compute the same values from it in the browser (GET /api/config
+# serves it as ``features.factors``), so no formula is copied into JS.
+ELEMENTARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "id": lambda v: v,
+    "sin": np.sin,
 }
+
+# Canonical order: this dict's order is the order of the network's inputs.
+FEATURE_FACTORS: dict[str, tuple[tuple[str, str], ...]] = {
+    "x1": (("id", "x1"),),
+    "x2": (("id", "x2"),),
+    "x1_sq": (("id", "x1"), ("id", "x1")),
+    "x2_sq": (("id", "x2"), ("id", "x2")),
+    "x1x2": (("id", "x1"), ("id", "x2")),
+    "sin_x1": (("sin", "x1"),),
+    "sin_x2": (("sin", "x2"),),
+}
+
+
+def _product(factors: tuple[tuple[str, str], ...]) -> FeatureFn:
+    def feature(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+        coordinates = {"x1": x1, "x2": x2}
+        value = ELEMENTARY[factors[0][0]](coordinates[factors[0][1]])
+        for function, coordinate in factors[1:]:
+            value = value * ELEMENTARY[function](coordinates[coordinate])
+        return value
+    return feature
+
+
+FEATURES: dict[str, FeatureFn] = {name: _product(f) for name, f in FEATURE_FACTORS.items()}
 
 # One line per feature, for the schema and the page's labels.
 FEATURE_DESCRIPTIONS: dict[str, str] = {

@@ -6,12 +6,14 @@ an epoch under way, the weights of the last finished epoch (where a divergence g
 back to) and how long the history was. ``to_dict`` / ``from_dict`` carry it as JSON
 (versioned; arrays as base64 of their little-endian float64 bytes, exact and never
 pickle), for checkpoints kept in a store and restored in another process (a history
-the server keeps beside it, in chunks of its own).
+the server keeps beside it, in chunks of its own: app/live/chunks.py).
+``pack_history`` / ``unpack_history`` carry a history as JSON columns (a run file).
 """
 
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,3 +62,18 @@ def pack_array(values) -> dict:
 
 def unpack_array(packed: dict) -> np.ndarray:
     return np.frombuffer(base64.b64decode(packed["f8"]), dtype="<f8").astype(np.float64)
+
+
+def pack_history(history: list[dict]) -> dict:
+    """Columns of float64; ``None`` (the error rates of a regression, the validation
+    numbers without a split) travels as NaN, which a history never holds otherwise (a
+    non-finite loss ends the run first)."""
+    return {key: pack_array([np.nan if e[key] is None else e[key] for e in history])
+            for key in history[0]}
+
+
+def unpack_history(columns: dict) -> list[dict]:
+    arrays = {key: unpack_array(packed).tolist() for key, packed in columns.items()}
+    n = len(arrays["epoch"])
+    return [{key: (int(col[i]) if key == "epoch" else None if math.isnan(col[i]) else col[i])
+             for key, col in arrays.items()} for i in range(n)]

@@ -19,15 +19,20 @@ from app.protocol import (
     DIVERGED,
     INVALID_CONFIG,
     INVALID_FIELD,
+    INVALID_RUN,
     NO_RUN,
     NOT_PAUSED,
+    RUN_TOO_LARGE,
     ProtocolError,
+    dumps,
     require_number,
 )
 from app.settings import MAX_SPEED, MAX_STEP_EPOCHS
 from core.config import ConfigError, apply_update, validate_config
 from core.probe import probe as core_probe
+from exports.runfile import RunFileError, read_run, run_file
 
+NEEDS_NO_RUN = ("start", "load")  # the messages that make a run
 WEIGHT_LIMIT = 100.0  # a weight or bias set by hand: from −100 to 100
 
 
@@ -38,7 +43,7 @@ def handle(session: Session, message: dict) -> None:
         allowed = ", ".join(sorted(CLIENT_FIELDS[kind])) or "no other fields"
         raise ProtocolError(INVALID_FIELD, f"{kind} does not take {extra[0]}; it takes: "
                             f"{allowed}.", extra[0])
-    if kind != "start" and session.trainer is None:
+    if kind not in NEEDS_NO_RUN and session.trainer is None:
         raise ProtocolError(NO_RUN, f"{kind} needs a run; send start {{config}} first.")
     HANDLERS[kind](session, message)
 
@@ -163,6 +168,30 @@ def _source_unit(message: dict, fan_in: int) -> int:
     return value
 
 
+def save(session: Session, message: dict) -> None:
+    """The run now as a run file (``exports.runfile``), in a ``run`` message; refused
+    when it could not be opened again (larger than ``NNLIVE_MAX_RUN_BYTES``)."""
+    reply = {"type": "run", "epoch": session.trainer.epoch,
+             "generation": session.run.generation, "run": run_file(session.trainer)}
+    size, limit = len(dumps(reply)), session.settings.max_run_bytes
+    if size > limit:
+        raise ProtocolError(RUN_TOO_LARGE, f"This run's file would have {size:,} bytes, over "
+                            f"the {limit:,} a load message may have (NNLIVE_MAX_RUN_BYTES): "
+                            "it could not be opened again. Restore an earlier epoch first.")
+    session.send(reply)
+
+
+def load(session: Session, message: dict) -> None:
+    """A run file becomes this session's run, paused exactly where it was saved."""
+    try:
+        trainer, initial = read_run(message.get("run"), session.settings.max_epochs)
+    except RunFileError as exc:
+        raise ProtocolError(INVALID_RUN, f"The run file cannot be opened: {exc.message}",
+                            f"run.{exc.field}") from None
+    session.load_run(trainer, initial)
+    session.status(loaded=True)
+
+
 def _in_square(v) -> bool:
     number = isinstance(v, (int, float)) and not isinstance(v, bool)
     return number and math.isfinite(v) and -6 <= v <= 6
@@ -197,6 +226,6 @@ def _short(value) -> str:
 HANDLERS: dict[str, Callable[[Session, dict], None]] = {
     "start": start, "update": update, "pause": pause, "resume": resume, "step": step,
     "reset": reset, "speed": speed, "restore": restore, "probe": probe,
-    "set_weight": set_weight,
+    "set_weight": set_weight, "save": save, "load": load,
     "sweep": start_sweep, "sweep_stop": stop_sweep,
 }

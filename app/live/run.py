@@ -70,6 +70,15 @@ class LiveRun:
         self.epoch_cost = 2 * seconds_per_epoch([config])
         self._restart(state)
 
+    def load(self, trainer: Trainer, initial: Snapshot) -> None:
+        """A run read from a file, paused where it was (diverged if it had); ``initial``
+        is its epoch 0, which "train from here" always finds."""
+        self.trainer = trainer
+        self.epoch_cost = 2 * seconds_per_epoch([trainer.config])
+        self._restart(RunState.DIVERGED if trainer.state == DIVERGED else RunState.PAUSED)
+        self.snapshots.add_snapshot(initial)
+        self.snapshots.add(trainer)
+
     def reset(self) -> None:
         """Epoch 0 again, same config and seed; running stays running."""
         self.trainer.reset()

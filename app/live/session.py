@@ -26,6 +26,7 @@ from app.protocol import dumps
 from app.settings import Settings
 from app.sweep_budget import SweepBudget
 from core.config import Config
+from core.snapshot import Snapshot
 from core.trainer import Trainer
 
 
@@ -111,6 +112,12 @@ class Session:
     def new_run(self, config: Config, *, state: RunState) -> None:
         """A fresh run at epoch 0: ``dataset``, then the epoch-0 frame."""
         self.run.start(config, state)
+        self.send_dataset()
+        self.show_now()
+
+    def load_run(self, trainer: Trainer, initial: Snapshot) -> None:
+        """A run read from a file: ``dataset``, then its frame, paused where it was."""
+        self.run.load(trainer, initial)
         self.send_dataset()
         self.show_now()
 

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app.i18n import I18N_DIR, LANGUAGES, pick_language
-from core.config import Config, validate_config
+from core.config import Config, config_schema, validate_config
 from core.losses import n_outputs, output_kind
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -59,7 +59,8 @@ LESSONS: list[dict] = [
                   "activation": "sigmoid", "learning_rate": 0.3, "seed": 3}}},
     {"slug": "design", "demos": {
         "main": {"dataset": "spiral", "noise": 10, "hidden": [8], "features": _ALL,
-                 "activation": "tanh", "learning_rate": 0.03, "seed": 5}}},
+                 "activation": "tanh", "learning_rate": 0.03, "validation_ratio": 20,
+                 "seed": 5}}},
     {"slug": "losses", "demos": {
         "main": {"dataset": "gaussian", "noise": 40, "hidden": [], "features": _XY,
                  "learning_rate": 0.01, "seed": 11},
@@ -156,6 +157,7 @@ def _render(request: Request, template: str, lesson: dict | None, status: int = 
         "query": query,
         "snippet": embed_snippet(origin, query, lang) if lesson else "",
         "path": request.url.path,
+        "schema": config_schema(),  # GET /api/config's answer, for the demos' scripts
     }
     return templates.TemplateResponse(request, template, context, status_code=status)
 

@@ -26,13 +26,16 @@ templates = Jinja2Templates(directory=ROOT / "templates")
 router = APIRouter()
 
 
-def resolve_page_config(params: Mapping[str, str],
-                        base: Mapping | None = None) -> tuple[dict, list[dict]]:
+def resolve_page_config(params: Mapping[str, str], base: Mapping | None = None,
+                        datasets=None) -> tuple[dict, list[dict]]:
     """(a valid config as JSON, the errors of the fields that were refused and dropped).
 
-    ``base`` (a preset's partial config) gives values the query does not override."""
+    ``base`` (a preset's partial config) gives values the query does not override;
+    ``data=ID`` gives the points of a custom dataset kept in ``datasets``."""
     raw = {**(base or {}), **parse_query(params)}
     errors: list[dict] = []
+    if "data" in params and datasets is not None:
+        _kept_points(params["data"], datasets, raw, errors)
     for _ in range(len(FIELD_NAMES) + 1):  # each round drops one refused field
         try:
             return validate_config(raw).to_dict(), errors
@@ -50,11 +53,23 @@ def resolve_page_config(params: Mapping[str, str],
     return validate_config({}).to_dict(), errors
 
 
+def _kept_points(key: str, datasets, raw: dict, errors: list[dict]) -> None:
+    """``data=ID``: the kept points become ``points`` (dataset custom), or an error."""
+    points = datasets.get(key)
+    if points is None:
+        errors.append(_error("data", "data must name a dataset kept on this server (it may "
+                             "have been removed: upload it again)", key[:40]))
+        return
+    raw.setdefault("dataset", "custom")
+    raw["points"] = points
+
+
 def _render(request: Request, template: str, base: Mapping | None = None,
             extra: Mapping | None = None) -> HTMLResponse:
     lang = pick_language(request.query_params.get("lang"),
                          request.headers.get("accept-language"))
-    config, errors = resolve_page_config(request.query_params, base)
+    config, errors = resolve_page_config(request.query_params, base,
+                                         request.app.state.datasets)
     page = {"lang": lang, "config": config, "errors": errors, "strings": strings(lang),
             **(extra or {})}
     context = {"lang": lang, "t": translator(lang), "config": config, "errors": errors,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from datetime import UTC, datetime
 
@@ -42,6 +43,9 @@ log = logging.getLogger("nnlive.ws")
 HANDLER_SHARE = 0.05  # of the event loop one socket's messages may use, sustained…
 HANDLER_BURST = 0.25  # …after a burst of this many seconds (a learner clicking about)
 OFF_LOOP_BYTES = 64 * 1024  # messages larger than this are parsed in a worker thread
+# a run file may exceed NNLIVE_MAX_MESSAGE_BYTES: a message that starts {"type":"load"
+# may have up to NNLIVE_MAX_RUN_BYTES, decided before a byte of it is parsed
+LOAD_PREFIX = re.compile(r'\s*\{\s*"type"\s*:\s*"load"')
 
 
 class Pacer:
@@ -165,7 +169,7 @@ async def _read_loop(websocket: WebSocket, session: Session, settings,
             if message["type"] == "websocket.disconnect":
                 return message.get("code")
             began, last = time.perf_counter(), time.monotonic()
-            await _handle(session, message, settings.max_message_bytes)
+            await _handle(session, message, settings)
             wait = pacer.charge(time.perf_counter() - began)
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -174,10 +178,11 @@ async def _read_loop(websocket: WebSocket, session: Session, settings,
         overflowed.cancel()
 
 
-async def _handle(session: Session, message: dict, max_bytes: int) -> None:
+async def _handle(session: Session, message: dict, settings) -> None:
     """One client message; any refusal becomes an ``error`` reply, never an exception."""
     try:
-        handle(session, await _decode(message, max_bytes))
+        handle(session, await _decode(message, settings.max_message_bytes,
+                                      settings.max_run_bytes))
     except ProtocolError as exc:
         session.send(exc.to_message())
     except Exception:  # a bug must not take the learner's run down with it
@@ -187,15 +192,17 @@ async def _handle(session: Session, message: dict, max_bytes: int) -> None:
                       "is unchanged."})
 
 
-async def _decode(message: dict, max_bytes: int) -> dict:
+async def _decode(message: dict, max_bytes: int, max_run_bytes: int) -> dict:
     if message.get("bytes") is not None:
         raise ProtocolError(BINARY_NOT_SUPPORTED, "Binary messages are not accepted; send "
                             "JSON text objects with a \"type\".")
     text = message.get("text") or ""
     size = len(text.encode("utf-8"))
-    if size > max_bytes:
-        raise ProtocolError(MESSAGE_TOO_BIG, f"The message has {size} bytes; at most "
-                            f"{max_bytes} are accepted.")
+    limit = max_run_bytes if LOAD_PREFIX.match(text) else max_bytes
+    if size > limit:
+        what = "A load message" if limit == max_run_bytes else "The message"
+        raise ProtocolError(MESSAGE_TOO_BIG, f"{what} has {size} bytes; at most "
+                            f"{limit} are accepted.")
     if size > OFF_LOOP_BYTES:
         return await asyncio.to_thread(decode_client_text, text)
     return decode_client_text(text)

@@ -3,10 +3,11 @@
 // framing page (embed/bridge.js). It reuses the playground's modules; docs/embedding.md
 // says how. embed.css lays it out inside its frame.
 
-import { connect, msg, PROTOCOL_VERSION } from "./protocol.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
+import { createLiveRun } from "./live-run.js";
+import { schema as readSchema } from "./schema.js";
 import { createRenderLoop, fmt, throttle } from "./canvas.js";
 import { createI18n } from "./i18n.js";
-import { createRun } from "./run.js";
 import { createOutputView } from "./output-view.js";
 import { createConfigForm } from "./form.js";
 import { configToQuery } from "./url.js";
@@ -19,11 +20,17 @@ import { naturalHeight } from "./embed/natural-height.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
-const schema = JSON.parse($("schema-data").textContent);
+const schema = readSchema();
 const embed = page.embed;
 const { t } = createI18n(page.lang, page.strings);
-const run = createRun();
+// Nothing moves by itself for a reader who asked for reduced motion, whatever autoplay says.
+const autoplay = embed.autoplay && !prefersReducedMotion();
 const loop = createRenderLoop(draw);
+const live = createLiveRun(page.config, {
+  message(m) { handlers[m.type]?.(m); loop.invalidate(); },
+  frame: onFrame,
+}, { autoplay });
+const { run } = live;
 const output = createOutputView($("output"), {
   tooltip: $("output-tip"), t, onChange: loop.invalidate,
   onClick: ({ x1, x2 }) => { output.setProbe([x1, x2]); },
@@ -31,10 +38,7 @@ const output = createOutputView($("output"), {
 const formEl = $("config-form");
 const form = formEl ? createConfigForm(formEl, { onChange: (partial) => change(partial, "form"), t }) : null;
 const bridge = createBridge({ origins: embed.origins, parentOrigin: embed.parent_origin, onCommand: command });
-// Nothing moves by itself for a reader who asked for reduced motion, whatever autoplay says.
-const autoplay = embed.autoplay && !prefersReducedMotion();
-let config = page.config;
-let started = false;
+const config = () => live.config.current; // as last sent
 let lastStatus = "";
 
 function draw() {
@@ -53,21 +57,21 @@ const showText = throttle(() => {
 
 // A change from the learner's form or the parent's set_config; locked fields refused.
 function change(partial, from) {
-  const field = lockedChange(partial, config, embed.lock);
+  const field = lockedChange(partial, config(), embed.lock);
   if (field) {
     const message = t("embed.refused_locked", { field });
-    if (from === "form") { form?.set(config); disableLocked(formEl, embed.lock); }
+    if (from === "form") { form?.set(config()); disableLocked(formEl, embed.lock); }
     bridge.post("error", { code: "locked", field, message });
     return;
   }
   for (const name of Object.keys(partial)) form?.clearError(name);
-  client.send(msg.update(partial));
+  live.update(partial);
 }
 
 function command(c) {
-  if (c.type === "play") client.send(msg.resume());
-  else if (c.type === "pause") client.send(msg.pause());
-  else if (c.type === "reset") client.send(msg.reset());
+  if (c.type === "play") live.play();
+  else if (c.type === "pause") live.pause();
+  else if (c.type === "reset") live.reset();
   else if (c.config && typeof c.config === "object" && !Array.isArray(c.config)) change(c.config, "parent");
   else bridge.post("error", { code: "invalid_command", field: "config", message: "set_config needs config: an object of configuration fields." });
 }
@@ -87,26 +91,18 @@ function showBanner(text) {
   $("banner").hidden = !text;
 }
 
+// Each message after the controller (live-run.js) has taken what it needs.
 const handlers = {
-  hello(m) {
-    if (m.resumed || started) return; // the server kept our run while we were away
-    started = true;
-    client.send(msg.start(config));
-    if (!autoplay) client.send(msg.restore(0)); // back to epoch 0, paused
-  },
   dataset(m) {
-    run.setDataset(m);
-    config = m.config;
     output.setData(run.data);
-    form?.set(config);
+    form?.set(m.config);
     form?.setLimits({ batch_size: { max: m.train.length } });
     disableLocked(formEl, embed.lock);
-    $("open-full").href = `/?${configToQuery(config, { lang: page.lang })}`;
-    bridge.post("config", { config });
+    $("open-full").href = `/?${configToQuery(m.config, { lang: page.lang })}`;
+    bridge.post("config", { config: m.config });
   },
   status(m) {
-    run.state = m.state;
-    if (m.reset !== undefined) form?.pruneErrors(config);
+    if (m.reset !== undefined) form?.pruneErrors(config());
     showBanner(m.state === "diverged" ? t("banner.diverged") : "");
     const key = `${m.state} ${m.epoch}`;
     if (key !== lastStatus) bridge.post("status", { state: m.state, epoch: m.epoch });
@@ -120,22 +116,16 @@ const handlers = {
   },
 };
 
-const client = connect("/ws/train", {
-  onMessage(m) { handlers[m.type]?.(m); loop.invalidate(); },
-  onFrame(frame) {
-    if (!run.addFrame(frame)) return;
-    loop.invalidate();
-    const h = frame.header;
-    if (run.framesReceived === 1) bridge.post("ready", { protocol: PROTOCOL_VERSION, config, controls: embed.controls, lock: embed.lock, lang: page.lang });
-    bridge.epoch({ epoch: h.epoch, train_loss: h.train_loss, test_loss: h.test_loss, train_error: h.train_error, test_error: h.test_error });
-  },
-});
+function onFrame(frame) {
+  loop.invalidate();
+  const h = frame.header;
+  if (run.framesReceived === 1) bridge.post("ready", { protocol: PROTOCOL_VERSION, config: config(), controls: embed.controls, lock: embed.lock, lang: page.lang });
+  bridge.epoch({ epoch: h.epoch, train_loss: h.train_loss, test_loss: h.test_loss, train_error: h.train_error, test_error: h.test_error });
+}
 
-function togglePlay() { client.send(run.state === "running" ? msg.pause() : msg.resume()); }
-
-$("play").addEventListener("click", togglePlay);
-$("reset").addEventListener("click", () => { output.setProbe(null); client.send(msg.reset()); });
-wireKeys({ togglePlay, step: () => { if (run.state !== "running") client.send(msg.step(1)); } });
+$("play").addEventListener("click", live.toggle);
+$("reset").addEventListener("click", () => { output.setProbe(null); live.reset(); });
+wireKeys({ togglePlay: live.toggle, step: () => { if (run.state !== "running") live.step(1); } });
 const presentation = createPresentation($("present"), {
   initial: embed.present,
   onChange(on) { output.setOptions({ fontPx: on ? PRESENT_FONT_PX : 10 }); },
@@ -147,4 +137,4 @@ showPageErrors();
 // page that follows the height event gives a frame where the plot is a full square.
 bridge.watchHeight(naturalHeight($("embed-root"), $("embed-natural")));
 // A read-only handle for the browser tests.
-window.nnlive = { run, stats: loop.stats, output, presentation, client, bridge: { parent: bridge.parent, target: bridge.target } };
+window.nnlive = { run, stats: loop.stats, output, presentation, client: live.client, bridge: { parent: bridge.parent, target: bridge.target } };

@@ -1,17 +1,12 @@
-// The input features (DESIGN.md canonical order) with their display names and small
-// maps over [−6, 6]², painted once and cached, for the network diagram's input column.
+// The input features' display names and small maps over [−6, 6]², painted once and
+// cached, for the network diagram's input column. The features themselves (their order
+// and formulas) come from the schema (schema.js), as the core defines them.
 
 import { DIVERGING } from "./palette.js";
-
-export const FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"];
+import { featureFunction, schema } from "./schema.js";
 
 export const FEATURE_LABELS = {
   x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1x2: "x₁x₂", sin_x1: "sin x₁", sin_x2: "sin x₂",
-};
-
-const FN = {
-  x1: (a) => a, x2: (a, b) => b, x1_sq: (a) => a * a, x2_sq: (a, b) => b * b,
-  x1x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
 };
 
 const R = 24;
@@ -20,8 +15,9 @@ const cache = new Map();
 // One small canvas per feature name (null for an unknown name).
 export function featureMaps(names) {
   return names.map((name) => {
-    if (!FN[name]) return null;
-    if (!cache.has(name)) cache.set(name, paintFeature(FN[name]));
+    const fn = featureFunction(name);
+    if (!fn) return null;
+    if (!cache.has(name)) cache.set(name, paintFeature(fn));
     return cache.get(name);
   });
 }
@@ -51,5 +47,5 @@ function paintFeature(fn) {
 
 // Features in canonical order, whatever order they were given in.
 export function canonical(names) {
-  return FEATURES.filter((f) => names.includes(f));
+  return schema().features.choices.filter((f) => names.includes(f));
 }

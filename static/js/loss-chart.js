@@ -4,14 +4,9 @@
 // readout, a marker at the epoch being shown, and text of any size (a projector).
 
 import { fitCanvas, fmt, throttle } from "./canvas.js";
+import { PALETTE } from "./palette.js";
 
-export const SERIES_STYLE = {
-  train_loss: { color: "#222222", dash: [] },
-  validation_loss: { color: "#009e73", dash: [8, 3, 2, 3] },
-  test_loss: { color: "#0072b2", dash: [5, 3] },
-  penalty: { color: "#cc79a7", dash: [2, 2] },
-  test_error: { color: "#d55e00", dash: [], right: true },
-};
+export const SERIES_STYLE = PALETTE.series; // {color, dash, right?} per series
 
 const LOSSES = ["train_loss", "validation_loss", "test_loss", "penalty"];
 const CHART_MS = 100;

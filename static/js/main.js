@@ -1,9 +1,10 @@
 // The playground page: wires the modules together. No drawing or protocol logic here.
 
-import { connect, msg, PROTOCOL_VERSION } from "./protocol.js";
+import { PROTOCOL_VERSION } from "./protocol.js";
+import { createLiveRun } from "./live-run.js";
+import { schema as readSchema } from "./schema.js";
 import { createRenderLoop, throttle } from "./canvas.js";
 import { createI18n } from "./i18n.js";
-import { createRun } from "./run.js";
 import { createOutputView } from "./output-view.js";
 import { createNetworkDiagram } from "./network.js";
 import { createLossChart } from "./loss-chart.js";
@@ -19,28 +20,34 @@ import { createLayerButtons } from "./layer-buttons.js";
 import { createWeightEditor } from "./weight-editor.js";
 import { createPresentation, PRESENT_FONT_PX } from "./present.js";
 import { predictionText } from "./prediction.js";
-import { createConfigState } from "./config-state.js";
+import { createToolkit } from "./toolkit/panel.js";
 import { createRunNote } from "./run-note.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
-const schema = JSON.parse($("schema-data").textContent);
+const schema = readSchema();
 const query = new URLSearchParams(location.search);
 const i18n = createI18n(page.lang, page.strings);
 const t = i18n.t;
-const run = createRun();
 const loop = createRenderLoop(draw);
 const invalidate = loop.invalidate;
 // Training waits for Play (a teacher explains first), unless ?autoplay=1 asks otherwise
 // and the reader has not asked for reduced motion.
 const autoplay = query.get("autoplay") === "1" && !prefersReducedMotion();
-const config = createConfigState(page.config); // as sent (the URL) and as it runs
+// The run, its socket and its configuration (as sent: the URL; and as it runs).
+const live = createLiveRun(page.config, {
+  message(m, info) { handlers[m.type]?.(m, info); window.dispatchEvent(new CustomEvent("nnlive:message", { detail: m })); },
+  frame: invalidate,
+  sweepFrame: (frame) => window.dispatchEvent(new CustomEvent("nnlive:sweep-frame", { detail: frame })),
+  close: (retry) => readouts.banner(retry ? t("banner.reconnecting") : t("banner.disconnected")),
+}, { autoplay, speed: DEFAULT_SPEED });
+const { run, config } = live;
 const errors = new Map(); // field → the server's error shown for it (re-worded on a language switch)
 let lastDrawn = null;
-let speed = DEFAULT_SPEED;
 let played = autoplay;
 let weightPending = false;
 let presenting = false;
+let toolkit = null; // the toolkit panel (made below, once the client exists)
 
 const output = createOutputView($("output"), {
   tooltip: $("output-tip"), t, onChange: invalidate,
@@ -58,12 +65,12 @@ const diagram = createNetworkDiagram($("network"), {
 });
 const chart = createLossChart($("loss-chart"), run.history, { onHover: readouts.chart, onChange: invalidate });
 const form = createConfigForm($("config-form"), { onChange: sendUpdate, t });
-const custom = createCustomData({ run, output, send: (m) => client.send(m), update: sendUpdate, t, form });
+const custom = createCustomData({ run, output, send: live.send, update: sendUpdate, t, form });
 const scale = createColorScale($("color-scale"), { t });
 const layerButtons = createLayerButtons($("layer-buttons"), { t, onChange: (hidden) => { form.setHidden(hidden); sendUpdate({ hidden }); } });
 const weights = createWeightEditor($("weight-editor"), {
   describe: (hit) => readouts.edge(hit, diagram.layout),
-  onSubmit(change) { weightPending = true; client.send({ type: "set_weight", ...change }); },
+  onSubmit(change) { weightPending = true; live.setWeight(change); },
 });
 const presentation = createPresentation($("present"), { initial: query.get("present") === "1", onChange: present });
 
@@ -115,14 +122,14 @@ function present(on) {
 }
 
 function urlExtra() {
-  return { lang: i18n.lang, autoplay: query.get("autoplay"), present: presenting ? "1" : null };
+  const data = config.current.dataset === "custom" ? toolkit?.dataId : null; // points by id
+  return { lang: i18n.lang, autoplay: query.get("autoplay"), present: presenting ? "1" : null, data };
 }
 
 function sendUpdate(change) {
-  const partial = config.update(custom.complete(change));
+  const partial = live.update(custom.complete(change));
   for (const field of Object.keys(partial)) clearError(field);
   writeUrl(config.current, urlExtra());
-  client.send(msg.update(partial));
 }
 
 function showError(field, error) {
@@ -134,7 +141,7 @@ function clearError(field) { errors.delete(field); form.clearError(field); }
 
 // A click on a connection: pause, then a small editor for that weight or bias.
 function editWeight(hit, x, y) {
-  if (run.state === "running") client.send(msg.pause());
+  if (run.state === "running") live.pause();
   run.scrub = null;
   weights.open(hit, x, y);
 }
@@ -147,19 +154,13 @@ function forgetProbe() {
 
 const WEIGHT_FIELDS = new Set(["layer", "from", "to", "value"]);
 
+// Each message after the controller (live-run.js) has taken what it needs.
 const handlers = {
   hello(m) {
     readouts.banner(m.protocol === PROTOCOL_VERSION ? null : t("banner.protocol", { got: m.protocol, want: PROTOCOL_VERSION }));
     runNote.hello(m);
-    if (m.resumed || m.restored) return; // the server kept our run while we were away
-    client.send(msg.start(config.current));
-    if (!autoplay) client.send(msg.restore(0)); // back to epoch 0, paused: Play starts it
-    client.send(msg.speed(speed));
   },
-  dataset(m) {
-    const fresh = JSON.stringify(run.config) !== JSON.stringify(m.config);
-    run.setDataset(m);
-    config.resolved(m.config);
+  dataset(m, { fresh }) {
     const good = m.config;
     form.set(good);
     form.setLimits({ batch_size: { max: m.train.length } }); // the rows trained on
@@ -174,11 +175,9 @@ const handlers = {
   },
   status(m) {
     runNote.status(m);
-    run.state = m.state;
     readouts.banner(m.state === "diverged" ? t("banner.diverged") : null);
     if (m.reset) forgetProbe();
     if (m.reset !== undefined) { // the answer to an update or a reset
-      config.answered(m.reset);
       for (const field of form.pruneErrors(config.current)) errors.delete(field);
     }
     if (weightPending) { weightPending = false; weights.done(); }
@@ -192,35 +191,23 @@ const handlers = {
       weights.showError(describeError(m, { t, schema }));
     } else if (m.field) {
       showError(m.field.replace(/\[.*$/, ""), m);
-      if (m.code === "invalid_config") { // it did not happen: the address says what runs
-        config.refused(m);
-        writeUrl(config.current, urlExtra());
-      }
+      if (m.code === "invalid_config") writeUrl(config.current, urlExtra()); // it did not happen: the address says what runs
     } else if (m.code !== "unknown_session") readouts.banner(describeError(m, { t, schema }));
   },
 };
 
-const client = connect("/ws/train", {
-  onMessage: (m) => { handlers[m.type]?.(m); window.dispatchEvent(new CustomEvent("nnlive:message", { detail: m })); },
-  onFrame: (frame) => {
-    if (frame.header.kind === "sweep") window.dispatchEvent(new CustomEvent("nnlive:sweep-frame", { detail: frame }));
-    else if (run.addFrame(frame)) invalidate();
-  },
-  onClose: (retry) => readouts.banner(retry ? t("banner.reconnecting") : t("banner.disconnected")),
-});
-
 const controls = wireControls({
   togglePlay() {
-    if (run.state === "running") { client.send(msg.pause()); return; }
+    if (run.state === "running") { live.pause(); return; }
     played = true;
     run.scrub = null;
-    client.send(msg.resume());
+    live.play();
   },
-  step() { played = true; if (run.state === "running") client.send(msg.pause()); client.send(msg.step(1)); run.scrub = null; },
-  reset() { run.scrub = null; forgetProbe(); config.reset(); client.send(msg.reset()); },
-  speed(eps) { speed = eps; client.send(msg.speed(eps)); },
+  step() { played = true; if (run.state === "running") live.pause(); live.step(1); run.scrub = null; },
+  reset() { run.scrub = null; forgetProbe(); live.reset(); },
+  speed: live.speed,
   scrub(index) {
-    if (run.state === "running") client.send(msg.pause());
+    if (run.state === "running") live.pause();
     run.scrub = index;
     invalidate();
   },
@@ -228,8 +215,8 @@ const controls = wireControls({
     const frame = run.shown;
     if (!frame) return;
     run.scrub = null;
-    client.send(msg.restore(frame.header.epoch));
-    client.send(msg.resume());
+    live.restore(frame.header.epoch);
+    live.play();
   },
   toggle(name, on) {
     if (name === "bias") diagram.setShowBias(on);
@@ -265,11 +252,19 @@ for (const link of document.querySelectorAll("[data-lang]")) {
 }
 
 // The compare panel (compare/panel.js) sends its sweep messages and applies a variant.
-window.addEventListener("nnlive:send", (e) => { if (/^sweep/.test(e.detail?.type)) client.send(e.detail); });
+window.addEventListener("nnlive:send", (e) => { if (/^sweep/.test(e.detail?.type)) live.send(e.detail); });
 window.addEventListener("nnlive:use-config", (e) => { form.set({ ...config.current, ...e.detail }); sendUpdate(e.detail); });
 window.addEventListener("resize", invalidate);
+const keptData = query.get("data") && page.config.dataset === "custom" && !page.errors.some((e) => e.field === "data");
+toolkit = createToolkit($("toolkit"), {
+  t, run, send: live.send, config: () => config.current, outputCanvas: $("output"),
+  update(fields) { form.set({ ...config.current, ...fields }); sendUpdate(fields); },
+  scrubTo(index) { run.scrub = index; invalidate(); },
+  rewriteUrl: () => writeUrl(config.current, urlExtra()),
+  initialData: keptData ? [page.config.points, query.get("data")] : null,
+});
 form.set(config.current);
 for (const e of page.errors) showError(e.field, e);
 writeUrl(config.current, urlExtra());
 // A handle for the browser tests and bench/browser.py (read-only use).
-window.nnlive = { run, diagram, output, chart, stats: loop.stats, client, presentation };
+window.nnlive = { run, diagram, output, chart, stats: loop.stats, client: live.client, presentation, toolkit };

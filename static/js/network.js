@@ -5,15 +5,13 @@
 // which weight or bias it carries (the caller lets the learner edit it).
 
 import { createHeatmap, createNeuronAtlas } from "./heatmap.js";
-import { CLASS_COLORS, neuronColor } from "./palette.js";
+import { CLASS_COLORS, PALETTE, neuronColor } from "./palette.js";
 import { fitCanvas, throttle } from "./canvas.js";
 import { featureMaps, FEATURE_LABELS } from "./features.js";
 import { layoutNetwork, hitTest } from "./network-layout.js";
 
-const POSITIVE = "#4c8cc3"; // class colours at 80 % over white
-const NEGATIVE = "#eb8133";
-const POSITIVE_LIGHT = "#8fb7da";
-const NEGATIVE_LIGHT = "#f2b07f";
+// class colours at 80 % over white; the bias's lighter
+const { positive: POSITIVE, negative: NEGATIVE, positiveLight: POSITIVE_LIGHT, negativeLight: NEGATIVE_LIGHT } = PALETTE.edges;
 const BIG_NET_EDGES = 400;
 const BIG_NET_MS = 66;
 

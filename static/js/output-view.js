@@ -7,6 +7,7 @@ import { createHeatmap } from "./heatmap.js";
 import { drawPoints, drawAxes, plotSquare, nearestPoint, drawMark, EXTENT } from "./points.js";
 import { drawLines, lineAt } from "./lines.js";
 import { fitCanvas } from "./canvas.js";
+import { PALETTE } from "./palette.js";
 import { lineTip } from "./line-tip.js";
 
 const STEP = 0.5; // cursor step in data units (Shift: ×4)
@@ -60,7 +61,7 @@ export function createOutputView(canvas, { tooltip = null, t = (k) => k, onClick
     ctx.clearRect(0, y0, x0, size);
     ctx.clearRect(x0 + size, y0, width - x0 - size, size);
     if (paper) {
-      ctx.fillStyle = "#f4f4f2";
+      ctx.fillStyle = PALETTE.axes.paper;
       ctx.fillRect(x0, y0, size, size);
     }
   }

@@ -1,27 +1,23 @@
 // Colour-blind-safe colours (Okabe–Ito hues, an orange–blue diverging scale, a
 // viridis-like sequential scale), as 256-entry RGB lookup tables for ImageData loops.
+// The numbers live in palette-data.js, which the server's figures read as well.
 
-export const CLASS_COLORS = ["#e66100", "#1f6fb4", "#009e73"]; // class 0, 1, 2
+import PALETTE from "./palette-data.js";
+
+export { PALETTE };
+export const CLASS_COLORS = PALETTE.classColors; // class 0, 1, 2
 const CLASS_RGB = CLASS_COLORS.map(hexToRgb);
-const WHITE = [248, 248, 246];
+const WHITE = PALETTE.white;
 
 // Orange (0) → near white (0.5) → blue (1): P(class 1) for two classes. The ends stay
 // lighter than the class colours so the points stand out on a confident background.
-export const DIVERGING = makeLut([
-  [0, [234, 140, 62]], [0.25, [246, 193, 146]], [0.5, WHITE],
-  [0.75, [158, 194, 230]], [1, [66, 128, 196]],
-]);
+export const DIVERGING = makeLut(PALETTE.diverging);
 
 // Dark purple → teal → yellow, for regression values.
-export const SEQUENTIAL = makeLut([
-  [0, [68, 1, 84]], [0.25, [59, 82, 139]], [0.5, [33, 145, 140]],
-  [0.75, [94, 201, 98]], [1, [253, 231, 37]],
-]);
+export const SEQUENTIAL = makeLut(PALETTE.sequential);
 
 // Distinct line colours for first-layer neurons (and their diagram outlines).
-export const NEURON_COLORS = [
-  "#7a3f9d", "#117733", "#cc6677", "#332288", "#999933", "#44aa99", "#882255", "#aa4499",
-];
+export const NEURON_COLORS = PALETTE.neuronColors;
 
 export function neuronColor(i) { return NEURON_COLORS[i % NEURON_COLORS.length]; }
 

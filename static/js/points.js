@@ -1,7 +1,7 @@
 // Data points and the plot square's coordinate mapping, shared by the output view,
 // the embed view and the lessons. Inputs live in [−6, 6]²; x2 grows upwards.
 
-import { CLASS_COLORS, SEQUENTIAL, lutCss } from "./palette.js";
+import { CLASS_COLORS, PALETTE, SEQUENTIAL, lutCss } from "./palette.js";
 
 export const EXTENT = 6;
 
@@ -82,10 +82,10 @@ export function nearestPoint(rows, square, px, py, maxPx = 8) {
 
 // Axes: the plot frame and ticks at −6, −3, 0, 3, 6 (labels `fontPx` high).
 export function drawAxes(ctx, square, { fontPx = 10 } = {}) {
-  ctx.strokeStyle = "#8a8f98";
+  ctx.strokeStyle = PALETTE.axes.frame;
   ctx.lineWidth = 1;
   ctx.strokeRect(square.x0 + 0.5, square.y0 + 0.5, square.size - 1, square.size - 1);
-  ctx.fillStyle = "#4a4f58";
+  ctx.fillStyle = PALETTE.axes.text;
   ctx.font = `${fontPx}px system-ui, sans-serif`;
   for (const v of [-6, -3, 0, 3, 6]) {
     const label = String(v).replace("-", "−");

@@ -15,6 +15,11 @@ export const msg = {
     ? { type: "probe", x } : { type: "probe", x, label }),
   speed: (epochsPerSecond) => ({ type: "speed", epochs_per_second: epochsPerSecond }),
   restore: (epoch) => ({ type: "restore", epoch }),
+  setWeight: ({ layer, from, to, value }) => ({ type: "set_weight", layer, from, to, value }),
+  sweep: (vary, epochs) => ({ type: "sweep", vary, epochs }),
+  sweepStop: () => ({ type: "sweep_stop" }),
+  save: () => ({ type: "save" }),
+  load: (run) => ({ type: "load", run }),
 };
 
 const utf8 = new TextDecoder("utf-8");

@@ -4,12 +4,7 @@
 
 import { createHistory } from "./history.js";
 import { createFrameRing } from "./frames.js";
-
-const REGRESSION = new Set(["plane", "multi_gaussian"]);
-
-export function taskOf(config) {
-  return REGRESSION.has(config.dataset) ? "regression" : "classification";
-}
+import { taskOf } from "./schema.js";
 
 export function createRun() {
   const history = createHistory();
@@ -25,15 +20,16 @@ export function createRun() {
     framesReceived: 0,
 
     // A new run clears history and frames; the same run sent again (a resumed
-    // session) keeps them.
+    // session) keeps them. Returns whether it is a new run.
     setDataset(message) {
       const same = run.config && JSON.stringify(run.config) === JSON.stringify(message.config);
       run.config = message.config;
       run.data = { train: message.train, test: message.test, task: taskOf(message.config) };
-      if (same) return;
+      if (same) return false;
       history.clear();
       ring.clear();
       run.scrub = null;
+      return true;
     },
 
     // Returns false for a stale frame (older generation).

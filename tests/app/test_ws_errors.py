@@ -1,6 +1,7 @@
 """Every kind of bad input gets an error naming what is wrong; the run keeps going."""
 
-from tests.app.live import Client
+from app.cli import ws_max_size
+from tests.app.live import Client, LiveServer
 
 BAD_TEXTS = [
     ("{not json", "bad_json", None),
@@ -62,11 +63,13 @@ def test_messages_before_start_that_need_a_run(server, run):
     run(scenario())
 
 
-def test_oversized_beyond_transport_limit_closes_1009(server, run):
-    async def scenario():
-        async with Client.connect(server.ws_url) as c:
-            await c.recv()
-            await c.ws.send("x" * (4 * server.settings.max_message_bytes + 10))
-            await c.ws.wait_closed()
-            assert c.ws.close_code == 1009
-    run(scenario())
+def test_oversized_beyond_transport_limit_closes_1009(run):
+    # run files are kept small here, so the transport limit is 4 × the message limit
+    with LiveServer(max_run_bytes=65_536) as server:
+        async def scenario():
+            async with Client.connect(server.ws_url) as c:
+                await c.recv()
+                await c.ws.send("x" * (ws_max_size(server.settings) + 10))
+                await c.ws.wait_closed()
+                assert c.ws.close_code == 1009
+        run(scenario())

@@ -85,8 +85,10 @@ class Watched:
 
     def pause(self) -> None:
         """Pause and wait until the server says so (no more frames change the view)."""
-        if self.js("() => window.nnlive.run.state") == "running":
-            self.page.click("#play")
+        # a message, not a click on Play: a click toggles, and the answer to the page's
+        # own opening messages (start, then back to epoch 0 paused) may land between
+        # reading the state and the click; pausing twice is harmless
+        self.js("() => window.nnlive.client.send({type: 'pause'})")
         self.wait("() => window.nnlive.run.state === 'paused'")
         self.settle()
 
@@ -135,6 +137,13 @@ def changed(a: bytes, b: bytes) -> int:
     """How many sampled bytes differ between two pixel dumps of the same canvas."""
     assert len(a) == len(b), "the canvas changed size"
     return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def near_colour(pixels: bytes, hex_colour: str, tolerance: int = 12) -> int:
+    """How many opaque pixels of a ``pixels`` dump are within ``tolerance`` of a colour."""
+    want = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return sum(1 for i in range(0, len(pixels), 4) if pixels[i + 3] > 200
+               and all(abs(pixels[i + k] - want[k]) < tolerance for k in range(3)))
 
 
 @pytest.fixture

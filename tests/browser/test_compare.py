@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import changed
+from core.config import validate_config
+from core.sweep import run_sweep, sweep_base
+from tests.browser.conftest import changed, near_colour
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +27,7 @@ def test_variants_are_drawn_ranked_and_one_is_used(page):
     assert sent == [{"type": "sweep", "vary": {"field": "hidden", "values": [[1], [2], [8]]},
                      "epochs": 150}]
     done = next(m for m in page.messages if m["type"] == "sweep_done")
-    losses = [v["test_loss"] for v in done["variants"]]
+    losses = [v["validation_loss"] for v in done["variants"]]
     assert done["best"] == losses.index(min(losses)) and done["stopped"] is False
     # the best card is highlighted and says so; the chart ringed it
     best = page.page.locator(".variant.best")
@@ -66,3 +68,33 @@ def test_a_refused_value_is_shown_in_the_panel_and_training_goes_on(open_page):
     assert error.is_hidden()
     # the status line is redrawn at the next animation frame, not at the message
     page.wait("() => document.getElementById('compare-status').textContent.includes('停止')")
+
+
+def test_the_best_is_chosen_on_validation_loss_not_on_test_loss(page):
+    """Data where the two disagree (recomputed by the core): the panel marks the variant
+    with the lowest validation loss, says so, and its chart draws validation and train
+    loss, never the test loss."""
+    query = {"dataset": "gaussian", "noise": 40, "n_points": 200, "hidden": [8], "seed": 6}
+    configs = [validate_config({**sweep_base(query).to_dict(), "hidden": [n]}) for n in (1, 2, 8)]
+    final = [r["history"][-1] for r in run_sweep(configs, 150)]
+    validation = [f["validation_loss"] for f in final]
+    test = [f["test_loss"] for f in final]
+    assert validation.index(min(validation)) != test.index(min(test))  # they disagree here
+    page.open("/?seed=6&dataset=gaussian&noise=40&n_points=200&hidden=8")
+    run_compare(page, "hidden", "1, 2, 8", 150)
+    page.wait("() => window.nnliveCompare.state.sweep?.done === true", timeout=60_000)
+    done = next(m for m in page.messages if m["type"] == "sweep_done")
+    chosen = validation.index(min(validation))
+    assert done["best"] == chosen
+    assert [v["validation_loss"] for v in done["variants"]] == pytest.approx(validation, rel=1e-6)
+    best = page.page.locator(".variant.best")
+    best.wait_for()
+    assert best.get_attribute("data-index") == str(chosen)
+    assert f"Validation loss {validation[chosen]:.3f}" in best.inner_text()
+    page.wait("() => document.getElementById('compare-status').textContent.includes('Done')")
+    assert "lowest validation loss" in page.page.locator("#compare-status").inner_text()
+    assert "lowest validation loss" in page.page.locator("#compare .hint").first.inner_text()
+    colours = page.js("async () => (await import('/static/js/compare/chart.js')).SWEEP_COLORS")
+    pixels = page.pixels("compare-chart")
+    assert near_colour(pixels, colours["validation"]) > 20  # validation loss, line and marks
+    assert near_colour(pixels, colours["train"]) > 20

@@ -18,6 +18,7 @@ from core.losses import LOSSES, error_rate, output_kind
 from core.network import with_bias_column
 from core.probe import probe as core_probe
 from core.regularizers import REGULARIZERS
+from core.sweep import best_index, run_sweep
 from core.trainer import Trainer
 from tests.browser.lessons_helpers import (
     demo_index,
@@ -215,21 +216,39 @@ def test_the_loss_comparison_shows_each_runs_test_error(open_page):
     page.screenshot("lessons/losses-compare-en.png")
 
 
-def test_the_sweep_lists_every_size_with_its_losses(open_page):
+def test_the_sweep_chooses_the_size_on_validation_and_tests_only_that_one(open_page):
     page = open_lesson(open_page(), "design")
     index = demo_index(page, "sweep")
     page.wait("(i) => window.nnliveLessons.demos[i].api.rows !== null", arg=index, timeout=30_000)
-    result = demo_js(page, index, "return d.result;")
     cells = page.js("() => [...document.querySelectorAll('table.sweep-table tbody tr')]"
                     ".map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))")
-    features = len(validate_config(LESSONS[5]["demos"]["main"]).features)
-    assert [int(c[0]) for c in cells] == [1, 2, 3, 4, 6, 8, 12]
-    for row, variant in zip(cells, result["variants"], strict=True):
-        n, last = int(row[0]), variant["history"][-1]
+    sizes = [int(n) for n in demo_js(page, index, "return el.dataset.values;").split(",")]
+    main = LESSONS[5]["demos"]["main"]
+    results = run_sweep([validate_config({**main, "hidden": [n]}) for n in sizes],
+                        int(demo_js(page, index, "return el.dataset.epochs;")))
+    best = best_index(results)  # the lowest final validation loss, recomputed by the core
+    features = len(validate_config(main).features)
+    assert [int(c[0].split()[0]) for c in cells] == sizes
+    for i, (row, variant) in enumerate(zip(cells, results, strict=True)):
+        n, last = sizes[i], variant["history"][-1]
         assert int(row[1]) == (features + 1) * n + (n + 1) * 1
-        assert [number(v) for v in row[2:]] == pytest.approx(
-            [last["train_loss"], last["test_loss"], last["test_error"]], abs=6e-4)
-    assert page.js("() => document.querySelector('table.sweep-table tr.best')") is None
+        assert [number(v) for v in row[2:4]] == pytest.approx(
+            [last["train_loss"], last["validation_loss"]], abs=6e-4)
+        if i == best:  # the test set, looked at once: for the chosen size only
+            assert [number(v) for v in row[4:]] == pytest.approx(
+                [last["test_loss"], last["test_error"]], abs=6e-4)
+        else:
+            assert row[4:] == ["—", "—"]
+    chosen = page.page.locator("table.sweep-table tr.best")
+    assert chosen.count() == 1 and chosen.get_attribute("data-size") == str(sizes[best])
+    assert "(chosen)" in chosen.inner_text()
+    said = page.page.locator("[data-role=sweep-chosen]").inner_text()
+    assert f"{sizes[best]} hidden neurons" in said and "validation loss" in said
+    painted = page.js("() => { const c = document.querySelector('[data-role=sweep-plot]');"
+                      " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                      " let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0;"
+                      " return n; }")
+    assert painted > 1000  # the validation curves were drawn
     counts = page.js("() => [...document.querySelectorAll("
                      "'.demo[data-demo=design-count] [data-v]')].map((e) => e.textContent)")
     assert "7" in counts and "73" in counts  # 7 features, 8 hidden: (7+1)·8 + (8+1)·1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import changed
+from tests.browser.conftest import changed, near_colour
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +84,9 @@ def test_regression_has_a_colour_scale_and_no_error_rate(page):
     page.wait("() => window.nnlive.run.config.dataset === 'circle'")
     page.wait("() => document.querySelector('#color-scale .color-scale-name').textContent"
               " === 'P(class 1)'")
+    # the legend names what the chart draws: the error rate is back once the new run's
+    # first entry (epoch 0) is in its history
+    page.wait("() => !document.querySelector('#chart-legend [data-series=\"test_error\"]').hidden")
     assert page.page.locator('#chart-legend [data-series="test_error"]').is_visible()
 
 
@@ -257,3 +260,22 @@ def test_the_loss_chart_draws_a_validation_curve_when_entries_carry_one(page):
     (with_pixels, with_flag), (without_pixels, without_flag) = counts
     assert with_flag and not without_flag
     assert with_pixels > 100 and without_pixels == 0
+
+
+def test_a_run_with_a_validation_split_draws_its_validation_curve(page):
+    """Through the real server: validation_ratio 20 gives history entries with
+    validation_loss, and the chart's canvas holds the curve's colour; without a split,
+    none of it (pixels read from the canvas)."""
+    drawn = {}
+    for ratio in (20, 0):
+        page.open(f"/?autoplay=1&seed=7&validation_ratio={ratio}")
+        colour = page.js("async () => (await import('/static/js/loss-chart.js'))"
+                         ".SERIES_STYLE.validation_loss.color")
+        page.wait("() => window.nnlive.run.history.length > 30", timeout=30_000)
+        page.pause()
+        entry = next(f["history"][-1] for f in reversed(page.frames) if f.get("history"))
+        assert (entry["validation_loss"] is not None) == (ratio > 0)
+        drawn[ratio] = near_colour(page.repainted("loss-chart"), colour)
+        key = page.page.locator('#chart-legend [data-series="validation_loss"]')
+        assert key.is_visible() == (ratio > 0)
+    assert drawn[20] > 20 and drawn[0] == 0  # (every third pixel is read)

@@ -313,6 +313,10 @@ def test_schema_covers_every_field():
     assert schema["learning_rate"]["min_exclusive"] is True
     assert schema["reg_rate"] == {**schema["reg_rate"], "min": 0, "max": 10, "default": 0}
     assert schema["features"]["choices"] == list(FEATURES)
+    assert schema["dataset"]["regression"] == ["plane", "multi_gaussian"]  # the pages' taskOf
+    assert all(valid(dataset=d).task == "regression" for d in schema["dataset"]["regression"])
+    assert {valid(dataset=d).task for d in schema["dataset"]["choices"]
+            if d not in schema["dataset"]["regression"] and d != "custom"} == {"classification"}
 
 
 # --- property: never another exception ------------------------------------------------------

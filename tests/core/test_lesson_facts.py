@@ -19,11 +19,13 @@ import pytest
 
 from app.routes.lessons import LESSONS
 from core.activations import ACTIVATIONS, sigmoid
+from core.datasets import make_dataset
 from core.features import feature_matrix
 from core.grid import neuron_lines
 from core.losses import LOSSES, loss_and_grad, n_outputs, output_kind, softmax
 from core.network import Network, with_bias_column
 from core.regularizers import REGULARIZERS
+from core.sweep import best_index, run_sweep
 from tests.core.lesson_facts import (
     LANGS,
     ROOT,
@@ -148,8 +150,10 @@ STATED = {
     # lesson 6
     "design.params_note": lambda: [BIAS_UNIT],
     "design.out_binary": lambda: [1],
+    "design.sweep": lambda: [demo("design").validation_ratio],  # the share held out
     # lesson 7
     "losses.notation": lambda: [0, 1, 1, 1, 0.5, 1, -1, 1],  # labels, class 1, p ≥ 0.5, t = ±1
+    "losses.col_prob": lambda: [1],  # σ(z) is the probability of class 1 (labels 0/1)
     "losses.worked": lambda: [1, 1, 0],
     "losses.gradient": lambda: [0, 0, 1],
     "losses.mse_note": lambda: [grad("cross_entropy", 40.0), 1, 10, grad("mse", 10.0)],
@@ -321,6 +325,19 @@ def test_the_l2_penalty_is_half_the_squared_norm_and_its_gradient_is_w():
     w = np.array([0.3, -1.2, 2.0, 0.0])
     value, gradient = REGULARIZERS["l2"](w)
     assert value == pytest.approx(0.5 * np.linalg.norm(w) ** 2) and np.array_equal(gradient, w)
+
+
+def test_the_sweep_chooses_the_size_on_validation_loss():
+    says("design.sweep", "chooses the size with the lowest validation loss",
+         "选出验证损失最低的那个大小")
+    sizes = [int(n) for n in data_attribute("design.html", "data-values").split(",")]
+    configs = [demo("design", hidden=[n]) for n in sizes]
+    results = run_sweep(configs, int(data_attribute("design.html", "data-epochs")))
+    finals = [r["history"][-1]["validation_loss"] for r in results]
+    assert best_index(results) == finals.index(min(finals))
+    split = make_dataset(configs[0])  # held out of the rows trained on, never trained on
+    assert len(split.validation) == configs[0].n_val > 0
+    assert len(split.train) == configs[0].n_fit == configs[0].n_train - configs[0].n_val
 
 
 COUNTS = {  # words for counts in the text, and what they count

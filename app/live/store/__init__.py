@@ -45,6 +45,16 @@ def store_path(settings: Settings) -> Path | None:
     return Path(settings.store_path).expanduser()
 
 
+def datasets_dir(settings: Settings) -> str | None:
+    """Where uploaded datasets are kept: ``NNLIVE_DATA_DIR``, else ``datasets/`` beside
+    the runs' SQLite file (so every worker of the server finds them and they outlast a
+    restart, as runs do), else (runs in memory or in Redis) in memory."""
+    if settings.data_dir:
+        return settings.data_dir
+    path = store_path(settings) if not settings.redis_url else None
+    return str(path.parent / "datasets") if path is not None else None
+
+
 def make_store(settings: Settings, metrics: Metrics,
                redis_url: str | None = None) -> MemoryStore | RecordStore:
     redis_url = redis_url or settings.redis_url

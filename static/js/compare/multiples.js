@@ -1,5 +1,6 @@
 // Small multiples: one card per variant with its live decision boundary (the page's
-// heatmap and points modules), its progress, its test loss, and "use this".
+// heatmap and points modules), its progress, its validation loss (what the best is
+// chosen on; the test set is for the one variant used, later), and "use this".
 // Grids arrive with row 0 at x2 = +6 (core/grid.py), so painting copies bytes.
 
 import { fitCanvas, fmt } from "../canvas.js";
@@ -38,7 +39,7 @@ export function createMultiples(root, { t, onUse }) {
     progress.value = n?.epoch ?? 0;
     const state = n?.state === "diverged" ? ` · ${t("compare.diverged")}` : "";
     f(".variant-numbers").textContent = n
-      ? `${t("stats.epoch")} ${n.epoch}/${sweep.epochs} · ${t("stats.test_loss")} ${fmt(n.test_loss)}${state}`
+      ? `${t("stats.epoch")} ${n.epoch}/${sweep.epochs} · ${t("stats.validation_loss")} ${fmt(n.validation_loss)}${state}`
       : `${t("stats.epoch")} 0/${sweep.epochs}`;
   }
 

@@ -5,9 +5,10 @@
 //   nnlive:send         (to main.js)   a sweep or sweep_stop message to send
 //   nnlive:use-config   (to main.js)   a partial config to apply to the main run
 
+import { msg } from "../protocol.js";
 import { createRenderLoop } from "../canvas.js";
 import { createI18n } from "../i18n.js";
-import { taskOf } from "../run.js";
+import { taskOf } from "../schema.js";
 import { createMultiples } from "./multiples.js";
 import { createSweepChart } from "./chart.js";
 import { parseValues, suggestedValues } from "./values.js";
@@ -63,10 +64,10 @@ form.addEventListener("submit", (event) => {
   const epochs = Number(form.epochs.value);
   showError(null);
   state.pending = { field, data: state.data };
-  send({ type: "sweep", vary: { field, values }, epochs });
+  send(msg.sweep({ field, values }, epochs));
 });
 
-$("compare-stop").addEventListener("click", () => send({ type: "sweep_stop" }));
+$("compare-stop").addEventListener("click", () => send(msg.sweepStop()));
 form.field.addEventListener("change", () => {
   form.values.value = suggestedValues(form.field.value, state.config);
   state.touched = false;

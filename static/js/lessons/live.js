@@ -1,11 +1,11 @@
-// One live training run for one demo: its own WebSocket session (protocol.js), the
-// run state (run.js), the standard controls (train/pause, reset, epoch, test error),
-// the field view (output-view.js) when the demo has one, and one redraw per animation
-// frame. Numbers in MathML are refreshed at most every NUMBERS_MS so the DOM stays calm.
+// One live training run for one demo: its own session through the page's live-run
+// controller (live-run.js, as the playground and the embed), the standard controls
+// (train/pause, reset, epoch, test error), the field view (output-view.js) when the demo
+// has one, and one redraw per animation frame. Numbers in MathML are refreshed at most
+// every NUMBERS_MS so the DOM stays calm.
 
-import { connect, msg } from "../protocol.js";
+import { createLiveRun } from "../live-run.js";
 import { createRenderLoop, fmt } from "../canvas.js";
-import { createRun } from "../run.js";
 import { createOutputView } from "../output-view.js";
 
 const NUMBERS_MS = 150;
@@ -24,13 +24,11 @@ function whenNearView(element, start) {
 // hooks: {draw(frame), numbers(frame), onDataset(message), onProbe(message), onClick(hit)}.
 // options: {speed (epochs/s), maxEpochs (pause there so idle pages stop training)}.
 export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs = 3000 } = {}) {
-  const run = createRun();
   const $ = (role) => root.querySelector(`[data-role="${role}"]`);
   const ui = { play: $("play"), reset: $("reset"), epoch: $("epoch"), error: $("test-error") };
   const loop = createRenderLoop(draw);
   const fieldCanvas = $("field");
   const field = fieldCanvas ? createOutputView(fieldCanvas, { t, onChange: loop.invalidate, onClick: hooks.onClick ?? null }) : null;
-  let started = false;
   let lastNumbers = 0;
   let numbersDirty = false;
   let statusNote = "";
@@ -62,21 +60,14 @@ export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs 
 
   function changed() { numbersDirty = true; loop.invalidate(); }
 
+  // Each message after the controller has taken what it needs (run state, config).
   const handlers = {
-    hello(m) {
-      if (started && m.session === client.session) return;
-      started = true;
-      client.send(msg.start(config));
-      client.send(msg.speed(speed));
-    },
     dataset(m) {
-      run.setDataset(m);
       field?.setData(run.data);
       hooks.onDataset?.(m);
       changed();
     },
     status(m) {
-      run.state = m.state;
       statusNote = m.state === "diverged" ? t("live.diverged") : "";
       changed();
     },
@@ -86,39 +77,39 @@ export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs 
 
   // A class opening a lesson should not start every demo of the page at once: a demo
   // connects (takes a session, starts training) when it first comes near the viewport.
-  const client = connect("/ws/train", {
-    onMessage: (m) => handlers[m.type]?.(m),
-    onFrame: (frame) => {
-      if (!run.addFrame(frame)) return;
+  const live = createLiveRun(config, {
+    message: (m) => handlers[m.type]?.(m),
+    frame(frame) {
       if (run.state === "running" && frame.header.epoch >= limit) {
-        client.send(msg.pause());
+        live.pause(); // idle pages stop training
         statusNote = t("live.paused_at_limit", { epochs: limit });
       }
       changed();
     },
-    onClose: (retry) => { statusNote = retry ? t("live.reconnecting") : t("live.disconnected"); changed(); },
-  }, { deferred: true });
-  whenNearView(root, () => client.open());
+    close(retry) { statusNote = retry ? t("live.reconnecting") : t("live.disconnected"); changed(); },
+  }, { speed, deferred: true });
+  const { run } = live;
+  whenNearView(root, live.open);
 
   ui.play?.addEventListener("click", () => {
-    if (run.state === "running") { client.send(msg.pause()); return; }
+    if (run.state === "running") { live.pause(); return; }
     const epoch = run.ring.newest?.header.epoch ?? 0;
     if (epoch >= limit) limit = epoch + maxEpochs;
-    client.send(msg.resume());
+    live.play();
   });
-  ui.reset?.addEventListener("click", () => client.send(msg.reset()));
+  ui.reset?.addEventListener("click", live.reset);
   window.addEventListener("resize", changed);
 
   return {
-    run, field, client, invalidate: changed,
-    send: (m) => client.send(m),
-    pause: () => client.send(msg.pause()),
-    resume: () => client.send(msg.resume()),
-    update: (partial) => client.send(msg.update(partial)),
+    run, field, client: live.client, invalidate: changed,
+    send: live.send,
+    pause: live.pause,
+    resume: live.play,
+    update: live.update,
     // Pauses first so the probe and the frame sent on pausing share the same weights.
     probe(x, label) {
-      if (run.state === "running") client.send(msg.pause());
-      client.send(msg.probe(x, label));
+      if (run.state === "running") live.pause();
+      live.probe(x, label);
     },
     // The newest frame received at `epoch` (frames carry the weights of their epoch).
     frameAt(epoch) {

@@ -4,10 +4,7 @@
 // weights. The server's core/network.py is the reference;
 // lesson tests compare the two.
 
-const FEATURE_FN = {
-  x1: (a) => a, x2: (a, b) => b, x1_sq: (a) => a * a, x2_sq: (a, b) => b * b,
-  x1x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
-};
+import { featureFunction } from "../schema.js";
 
 const ACTIVATION = {
   sigmoid: (z) => 1 / (1 + Math.exp(-z)),
@@ -21,7 +18,7 @@ export const sigmoid = ACTIVATION.sigmoid;
 // One point's way through the network: its input features, then every layer's
 // z = a·W + b and activation a (the output layer's a is its raw z, as in core's probe).
 export function layerValues({ weights, biases }, features, activation, x1, x2) {
-  const input = features.map((f) => FEATURE_FN[f](x1, x2));
+  const input = features.map((f) => featureFunction(f)(x1, x2));
   let a = input;
   const layers = weights.map((W, l) => {
     const z = biases[l].slice();

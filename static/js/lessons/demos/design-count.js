@@ -2,9 +2,9 @@
 // the data asks for, parameters = (inputs + 1)·hidden + (hidden + 1)·outputs.
 
 import { fill } from "../mathml.js";
+import { taskOf } from "../../schema.js";
 
 const OUTPUTS = { three_blobs: 3 };
-const REGRESSION = new Set(["plane", "multi_gaussian"]);
 
 export function nodeCounts(dataset, features, hidden) {
   const nIn = features.length;
@@ -23,7 +23,7 @@ export function start(root, { t }) {
     const h = Math.max(1, Math.min(16, Math.round(Number(hidden.value) || 1)));
     const counts = nodeCounts(dataset.value, features, h);
     fill(root, Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, String(v)])));
-    note.textContent = REGRESSION.has(dataset.value) ? t("design.out_regression")
+    note.textContent = taskOf({ dataset: dataset.value }) === "regression" ? t("design.out_regression")
       : counts.n_out > 1 ? t("design.out_multi") : t("design.out_binary");
   }
   for (const input of [dataset, hidden, ...boxes]) input.addEventListener("input", update);

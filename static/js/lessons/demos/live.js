@@ -87,6 +87,7 @@ function lineEquation({ w1, w2, b }, i, t) {
   p.className = "line-eq";
   const swatch = document.createElement("span");
   swatch.className = `neuron-key n${i % 8}`;
+  swatch.style.setProperty("--key", neuronColor(i));
   swatch.textContent = `${t("live.neuron")} ${i + 1}`;
   const sub = (name, k) => m("msub", mi(name), m("mn", String(k)));
   const signed = (v) => [mo(v < 0 ? "−" : "+"), m("mn", fmt(Math.abs(v), 2))];

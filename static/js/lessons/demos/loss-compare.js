@@ -41,7 +41,7 @@ export function start(root, { config, t }) {
     const last = variant.history[variant.history.length - 1];
     const div = document.createElement("div");
     div.className = "compare-cell";
-    const h = document.createElement("h4");
+    const h = document.createElement("h3");
     h.textContent = t(NAME_KEY[variant.value]);
     const canvas = document.createElement("canvas");
     canvas.dataset.index = String(state.result.variants.indexOf(variant));

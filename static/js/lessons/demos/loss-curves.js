@@ -39,7 +39,8 @@ export function start(root, { t }) {
   const legend = $("curve-legend");
   legend.replaceChildren(...Object.keys(LOSS_STYLE).map((name) => {
     const span = document.createElement("span");
-    span.className = `curve-key k-${name}`;
+    span.className = `curve-key k-${name}${LOSS_STYLE[name].dash.length ? " dashed" : ""}`;
+    span.style.setProperty("--key", LOSS_STYLE[name].color);
     span.textContent = t(`losses.${name === "cross_entropy" ? "ce" : name}`);
     return span;
   }));
