@@ -115,13 +115,11 @@ class Classroom:
         for member in list(members.values()):
             if member.follow(record):  # a restart costs a few ms: let the sockets in between
                 await asyncio.sleep(0)
+        data = {"data:" + m.id: d[1] for m in members.values() if (d := m.data()) is not None}
+        await self.store.put_blobs(code, data, record.expires)  # before the tiles naming it
         now = time.time()
         tiles = {m.id: m.tile(now) for m in members.values() if m.tile_due(now)}
         await self.store.put_tiles(code, tiles, record.expires)
-        for member in members.values():
-            data = member.data()
-            if data is not None:
-                await self.store.put_blob(code, "data:" + member.id, data[1], record.expires)
         await self._spotlight(record, members)
         leaving = [m.id for m in gone if not m.session.lost]  # lost: resumed elsewhere
         await self.store.drop_tiles(code, leaving)
@@ -133,7 +131,7 @@ class Classroom:
         member = members.get(record.spotlight) if record.spotlight else None
         blob = member.spotlight() if member is not None else None
         if blob is not None:
-            await self.store.put_blob(record.code, "spotlight", blob, record.expires)
+            await self.store.put_blobs(record.code, {"spotlight": blob}, record.expires)
 
     def _end(self, code: str) -> None:
         """The class ended (or expired): its members go on as ordinary sessions."""

@@ -4,7 +4,7 @@ The member keeps a reference to the newest frame its session built (``framed``, 
 ``Session.push_frame``): the wall's thumbnail is that frame's output grid, picked down to
 ``THUMBNAIL`` cells a side (``core.thumbnails``), and its numbers are the run's own
 history — nothing is evaluated again for the wall. It applies the teacher's commands to
-its session through the same calls the learner's own messages use (``app.handlers``),
+its session through the same calls the learner's own messages use (``app.live.handlers``),
 and refuses the learner's changes to locked fields.
 """
 
@@ -15,10 +15,10 @@ import hashlib
 import unicodedata
 from collections.abc import Mapping
 
-from app import handlers
 from app.classroom.records import HEARTBEAT_SECONDS, ClassRecord
+from app.live import handlers
+from app.live.run import RunState
 from app.protocol import ProtocolError, decode_frame, dumps_bytes, encode_frame, peek_frame
-from app.session import PAUSED, RUNNING
 from app.training import ApiError
 from core.config import Config, validate_config
 from core.sweep import DATA_FIELDS
@@ -109,7 +109,8 @@ class Member:
         if session.trainer is None:
             return  # no run yet: its start takes the class's configuration
         if kind == "config":
-            session.new_run(self.config, state=PAUSED if session.state == PAUSED else RUNNING)
+            paused = session.run.state == RunState.PAUSED
+            session.new_run(self.config, state=RunState.PAUSED if paused else RunState.RUNNING)
             session.status(reset=True, by="class")
         elif kind == "resume":
             try:
@@ -127,8 +128,8 @@ class Member:
         """This learner as the wall shows it (JSON bytes), from the newest frame."""
         session, trainer = self.session, self.session.trainer
         tile = {"id": self.id, "name": self.name, "at": now,
-                "attached": session.outbox is not None, "state": session.state,
-                "generation": session.generation, "epoch": 0, "train_loss": None,
+                "attached": session.outbox is not None, "state": session.run.state,
+                "generation": session.run.generation, "epoch": 0, "train_loss": None,
                 "test_loss": None, "validation_loss": None, "config": None, "data": None,
                 "grid": None}
         if trainer is not None and self.frame is not None:

@@ -92,8 +92,8 @@ class RedisClassStore(LocalClassStore):
             async with _answering():
                 await self.client.hdel(PREFIX + code + ":tiles", *ids)
 
-    async def put_blob(self, code: str, name: str, data: bytes, expires: float) -> None:
-        await self._put(PREFIX + code + ":blobs", {name: data}, expires)
+    async def put_blobs(self, code: str, blobs: dict[str, bytes], expires: float) -> None:
+        await self._put(PREFIX + code + ":blobs", blobs, expires)
 
     async def blob(self, code: str, name: str) -> bytes | None:
         async with _answering():

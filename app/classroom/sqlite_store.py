@@ -98,8 +98,8 @@ class SqliteClassStore(LocalClassStore):
     async def drop_tiles(self, code: str, ids: list[str]) -> None:
         await self._drop(code, "tile", ids)
 
-    async def put_blob(self, code: str, name: str, data: bytes, expires: float) -> None:
-        await self._put(code, "blob", {name: data})
+    async def put_blobs(self, code: str, blobs: dict[str, bytes], expires: float) -> None:
+        await self._put(code, "blob", blobs)
 
     async def blob(self, code: str, name: str) -> bytes | None:
         row = await self._read(lambda db: db.execute(

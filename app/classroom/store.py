@@ -10,7 +10,7 @@ One interface (``LocalClassStore``'s methods, all ``async``):
   atomic read-modify-write: the teacher's settings and commands), ``delete``, ``count``;
 - its **tiles**, one per learner (JSON bytes): ``put_tiles``, ``tiles``, ``drop_tiles``;
 - its **blobs**, named bytes: a learner's data (``data:ID``) and the spotlight's frame
-  (``spotlight``): ``put_blob``, ``blob``, ``drop_blobs``.
+  (``spotlight``): ``put_blobs``, ``blob``, ``drop_blobs``.
 
 Everything of a class expires with it (``record.expires``); ``prune`` deletes what has.
 A store that fails raises ``StoreUnavailable``: the teacher gets a 503, learners train on.
@@ -90,9 +90,9 @@ class LocalClassStore:
         for learner in ids:
             table.pop(learner, None)
 
-    async def put_blob(self, code: str, name: str, data: bytes, expires: float) -> None:
+    async def put_blobs(self, code: str, blobs: dict[str, bytes], expires: float) -> None:
         if code in self.records:
-            self.blob_maps.setdefault(code, {})[name] = data
+            self.blob_maps.setdefault(code, {}).update(blobs)
 
     async def blob(self, code: str, name: str) -> bytes | None:
         return self.blob_maps.get(code, {}).get(name)

@@ -361,7 +361,7 @@ def test_the_spotlight_is_the_learners_frame_with_its_whole_history(server, run)
 @pytest.mark.parametrize("fields", [{}, {"dataset": "three_blobs"}, {"dataset": "plane"},
                                     {"loss": "hinge", "hidden": []}])
 def test_a_glance_at_a_frame_reads_what_the_whole_header_says(fields):
-    from app.frames import build_frame
+    from app.live.frames import build_frame
     from app.protocol import peek_frame
     from core.config import validate_config
     from core.trainer import Trainer

@@ -16,11 +16,15 @@ import pytest
 
 from app.classroom.records import ClassRecord
 from app.classroom.redis_store import RedisClassStore
+from app.classroom.sqlite_store import SqliteClassStore
 from app.classroom.store import LocalClassStore
+from app.live.store import make_store as make_runs_store
 from app.main import create_app
+from app.metrics import Metrics
+from app.settings import Settings
 from tests.app import live
 from tests.app.live import Client, LiveServer
-from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
+from tests.app.redis_server import redis_server  # noqa: F401  (a fixture)
 from tests.serve import ServerProcess
 
 
@@ -80,12 +84,17 @@ def test_one_class_spans_two_workers(two_workers, run):
         assert "Traceback" not in server.log()
 
 
-@pytest.fixture(params=["local", "redis"])
-def make_store(request, redis_server):  # noqa: F811
+@pytest.fixture(params=["local", "sqlite", "redis"])
+def make_store(request, redis_server, tmp_path):  # noqa: F811
     """A new, empty store of each kind (made inside the test's event loop)."""
     async def make():
         if request.param == "local":
             return LocalClassStore()
+        if request.param == "sqlite":  # the runs' SQLite store, as `nnlive serve` makes it
+            runs = make_runs_store(Settings(store_path=str(tmp_path / "runs.sqlite3")),
+                                   Metrics())
+            runs.start()
+            return SqliteClassStore(runs)
         store = RedisClassStore(redis_server.url)
         await store.client.flushdb()
         return store
@@ -112,7 +121,7 @@ def test_both_stores_keep_the_same_rules(make_store, run):
             await store.put_tiles("AAAAAA", {"x": b"1", "y": b"2"}, record.expires)
             await store.drop_tiles("AAAAAA", ["x"])
             assert await store.tiles("AAAAAA") == {"y": b"2"}
-            await store.put_blob("AAAAAA", "data:y", b"rows", record.expires)
+            await store.put_blobs("AAAAAA", {"data:y": b"rows"}, record.expires)
             assert await store.blob("AAAAAA", "data:y") == b"rows"
             assert await store.change("BBBBBB", lambda r: None) is None
             assert await store.create(_record("CCCCCC", seconds=0.3))
@@ -125,6 +134,8 @@ def test_both_stores_keep_the_same_rules(make_store, run):
             if isinstance(store, RedisClassStore):
                 await store.client.flushdb()
             await store.close()
+            if isinstance(store, SqliteClassStore):
+                await store.records_store.close()
     run(scenario())
 
 

@@ -85,8 +85,10 @@ class Watched:
 
     def pause(self) -> None:
         """Pause and wait until the server says so (no more frames change the view)."""
-        if self.js("() => window.nnlive.run.state") == "running":
-            self.page.click("#play")
+        # a message, not a click on Play: a click toggles, and the answer to the page's
+        # own opening messages (start, then back to epoch 0 paused) may land between
+        # reading the state and the click; pausing twice is harmless
+        self.js("() => window.nnlive.client.send({type: 'pause'})")
         self.wait("() => window.nnlive.run.state === 'paused'")
         self.settle()
 
