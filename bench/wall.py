@@ -3,7 +3,8 @@ wall costs the server.
 
     .venv/bin/python bench/load.py --wall [--learners 100] [--seconds 10] [--workers 2]
 
-One ``nnlive serve`` (default settings; the per-address caps lifted, every client being
+One ``nnlive serve`` (default settings: one worker per core, the runs and the classes in
+one SQLite file, here a temporary one; the per-address caps lifted, every client being
 127.0.0.1), one run, three phases, each a 3 s warm-up then ``--seconds`` measured:
 
 1. ``--learners`` learners, in no class (as ``bench/load.py``'s: default configuration,
@@ -15,10 +16,11 @@ One ``nnlive serve`` (default settings; the per-address caps lifted, every clien
    (one learner spotlit), and fetches each learner's data once.
 
 Per phase: the learners' frames/s (p10, p50), epochs/s, pause round trip, the server's
-CPU (% of one core) and RSS; in phase 3 also the wall's answers (time p50/p95, bytes),
-the learners its last answer showed and their epochs' spread. The wall's cost is phase
-3's server CPU less phase 1's, as a share of phase 3's (the class's tiles and the wall's
-answers together), with phase 2 to tell the two apart. The load average is printed at
+CPU (% of one core, its processes together) and RSS (together); in phase 3 also the
+wall's answers (time p50/p95, bytes), the learners its last answer showed and their
+epochs' spread. The wall's cost is phase 3's server CPU less phase 1's, as a share of
+phase 3's (the class's tiles and the wall's answers together), with phase 2 to tell the
+two apart. The load average is printed at
 the start and the end.
 """
 
@@ -84,7 +86,7 @@ async def watch_wall(base: str, code: str, key: str, begin: float, until: float)
 
 
 def run_phase(url: str, code: str | None, first: int, n: int, workers: int, seconds: float,
-              proc: psutil.Process, out, walls: list) -> list[tuple[dict, dict]]:
+              supervisor: psutil.Process, out, walls: list) -> list[tuple[dict, dict]]:
     """Learners connected through ``len(walls)`` measured windows, each after a warm-up;
     ``walls[i]``: what watches the wall in window i (or None). Per window: (the learners'
     summary, the server's CPU and RSS and the wall's figures)."""
@@ -100,10 +102,13 @@ def run_phase(url: str, code: str | None, first: int, n: int, workers: int, seco
     servers = []
     for (begin, end), wall in zip(windows, walls):
         time.sleep(max(0.0, begin - time.monotonic()))
-        proc.cpu_percent()
+        server = [supervisor, *supervisor.children(recursive=True)]  # and its workers
+        for proc in server:
+            proc.cpu_percent()
         watched = asyncio.run(wall(begin, end)) if wall else None
         time.sleep(max(0.0, end - time.monotonic()))
-        servers.append({"cpu": proc.cpu_percent(), "rss": proc.memory_info().rss / 2**20,
+        servers.append({"cpu": sum(p.cpu_percent() for p in server),
+                        "rss": sum(p.memory_info().rss for p in server) / 2**20,
                         "wall": watched})
     per_window = collect_windows(out, procs, len(windows))
     return [(summarize({"learners": n}, stats, seconds), server)
@@ -112,12 +117,16 @@ def run_phase(url: str, code: str | None, first: int, n: int, workers: int, seco
 
 def main(learners: int, seconds: float, workers: int) -> None:
     port, log = free_port(), tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    store = tempfile.TemporaryDirectory(prefix="nnlive-bench-")
     server = start_server(port, {"NNLIVE_MAX_SESSIONS": str(2 * learners + 10),
-                                 "NNLIVE_GRACE_SECONDS": "1"}, log)
+                                 "NNLIVE_GRACE_SECONDS": "1",
+                                 "NNLIVE_STORE_PATH": f"{store.name}/runs.sqlite3"}, log)
     base, url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws/train"
-    proc, out = psutil.Process(server.pid), mp.Queue()
+    out = mp.Queue()
+    supervisor = psutil.Process(server.pid)
     try:
         print(f"load average at start: {os.getloadavg()}; {os.cpu_count()} cores; "
+              f"server: {os.environ.get('NNLIVE_WORKERS', 'one worker per core')}; "
               f"{learners} learners; {seconds:g} s per phase after {WARMUP:g} s warm-up")
         opened = httpx.post(f"{base}/api/classes", json={"title": "bench"}, timeout=10).json()
         code, key = opened["code"], opened["key"]
@@ -131,7 +140,7 @@ def main(learners: int, seconds: float, workers: int) -> None:
               "  errors disconnects")
         results = {}
         for _, in_class, first, walls in phases:
-            for r, s in run_phase(url, in_class, first, learners, workers, seconds, proc,
+            for r, s in run_phase(url, in_class, first, learners, workers, seconds, supervisor,
                                   out, walls):
                 name = names[len(results)]
                 results[name] = (r, s)
@@ -145,6 +154,7 @@ def main(learners: int, seconds: float, workers: int) -> None:
     finally:
         stop_server(server)
         os.unlink(log.name)
+        store.cleanup()
 
 
 def report(results: dict) -> None:
