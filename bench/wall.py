@@ -5,7 +5,7 @@ wall costs the server.
 
 One ``nnlive serve`` (default settings: one worker per core, the runs and the classes in
 one SQLite file, here a temporary one; the per-address caps lifted, every client being
-127.0.0.1), one run, three phases, each a 3 s warm-up then ``--seconds`` measured:
+127.0.0.1), one run, five windows, each a 3 s warm-up then ``--seconds`` measured:
 
 1. ``--learners`` learners, in no class (as ``bench/load.py``'s: default configuration,
    every frame read, pause and resume every ~3 s);
@@ -13,15 +13,16 @@ one SQLite file, here a temporary one; the per-address caps lifted, every client
    classroom publishes their tiles, nobody looks;
 3. the same class with the wall open: a client asks ``GET /api/classes/CODE/wall``
    three times a second and the spotlight's frame three times a second, as the page does
-   (one learner spotlit), and fetches each learner's data once.
+   (one learner spotlit), and fetches each learner's data once;
+4. and 5. as 2. and 3. again (the machine is shared: its load changes over a run).
 
-Per phase: the learners' frames/s (p10, p50), epochs/s, pause round trip, the server's
-CPU (% of one core, its processes together) and RSS (together); in phase 3 also the
-wall's answers (time p50/p95, bytes), the learners its last answer showed and their
-epochs' spread. The wall's cost is phase 3's server CPU less phase 1's, as a share of
-phase 3's (the class's tiles and the wall's answers together), with phase 2 to tell the
-two apart. The load average is printed at
-the start and the end.
+Per window: the learners' frames/s (p10, p50), epochs/s, pause round trip, the server's
+CPU (% of one core, its processes together) and RSS (together); with the wall also its
+answers (time p50/p95, bytes), the learners its last answer showed and their epochs'
+spread. The wall's cost: the server's CPU with the wall open less without (windows 3, 5
+against 2, 4), as a share of it with the wall; and the same per epoch trained, which a
+busy machine slowing the whole server shifts less. The load average is printed at the
+start and the end.
 """
 
 from __future__ import annotations
@@ -133,9 +134,12 @@ def main(learners: int, seconds: float, workers: int) -> None:
 
         def wall(begin, until):
             return watch_wall(base, code, key, begin, until)
+        # the class's learners twice without the wall and twice with it, in turns, so a
+        # change in the machine's load (it is shared) falls on both alike
         phases = [("no class", None, 0, [None]),
-                  ("one class", code, learners, [None, wall])]  # the same learners, twice
-        names = ["no class", "one class, no wall", "one class, wall open"]
+                  ("one class", code, learners, [None, wall, None, wall])]
+        names = ["no class", "class, no wall", "class, wall open", "class, no wall 2",
+                 "class, wall open 2"]
         print("phase                  fps p10 fps p50 epochs/s rtt p95 ms  server CPU% RSS MB"
               "  errors disconnects")
         results = {}
@@ -158,14 +162,26 @@ def main(learners: int, seconds: float, workers: int) -> None:
 
 
 def report(results: dict) -> None:
+    """The wall's cost: the server's CPU with the wall open less without (the class's
+    windows, averaged), as a share of it with the wall; and the same per learner-epoch
+    trained (CPU % / epochs/s), which a busy machine slowing the server shifts less."""
+    def mean(names, of):
+        return sum(of(*results[n]) for n in names) / len(names)
+    quiet = ["class, no wall", "class, no wall 2"]
+    open_ = ["class, wall open", "class, wall open 2"]
     alone = results["no class"][1]["cpu"]
-    quiet = results["one class, no wall"][1]["cpu"]
-    open_, wall = (results["one class, wall open"][1][k] for k in ("cpu", "wall"))
-    print(f"wall: {wall['requests']} answers, {wall['p50']:.1f} / {wall['p95']:.1f} ms "
-          f"(p50 / p95), {wall['bytes'] / 1024:.0f} KB each; spotlight frame p95 "
-          f"{wall['spot_p95']:.1f} ms; last answer: {wall['shown']} learners, epochs "
-          f"{wall['epochs']}, counts {wall['counts']}")
-    print(f"server CPU: {alone:.0f} % alone, {quiet:.0f} % in a class, {open_:.0f} % with the "
-          f"wall open: the class and its wall cost {open_ - alone:.0f} points, "
-          f"{100 * (open_ - alone) / max(open_, 1e-9):.1f} % of the server's CPU "
-          f"(tiles {quiet - alone:.0f}, the wall's answers {open_ - quiet:.0f})")
+    cpu_quiet, cpu_open = (mean(n, lambda r, s: s["cpu"]) for n in (quiet, open_))
+    per_quiet, per_open = (mean(n, lambda r, s: s["cpu"] / max(r["eps_p50"], 1e-9))
+                           for n in (quiet, open_))
+    fps_quiet, fps_open = (mean(n, lambda r, s: r["fps_p10"]) for n in (quiet, open_))
+    for name in open_:
+        wall = results[name][1]["wall"]
+        print(f"{name}: {wall['requests']} answers, {wall['p50']:.1f} / {wall['p95']:.1f} ms "
+              f"(p50 / p95), {wall['bytes'] / 1024:.0f} KB each; spotlight frame p95 "
+              f"{wall['spot_p95']:.1f} ms; last answer: {wall['shown']} learners, epochs "
+              f"{wall['epochs']}, counts {wall['counts']}")
+    print(f"frames/s p10: {fps_quiet:.1f} without the wall, {fps_open:.1f} with it")
+    print(f"server CPU: {alone:.0f} % in no class, {cpu_quiet:.0f} % in a class, "
+          f"{cpu_open:.0f} % with the wall open: the wall costs "
+          f"{100 * (cpu_open - cpu_quiet) / max(cpu_open, 1e-9):.1f} % of the server's CPU; "
+          f"per epoch trained {100 * (per_open - per_quiet) / max(per_open, 1e-9):.1f} %")
