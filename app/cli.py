@@ -1,7 +1,11 @@
 """``nnlive serve --host H --port P [--workers N]``: run the server with uvicorn.
 
-One BLAS thread per process (set before NumPy loads): the matrices are tiny, and
-threads would only fight over the two cores; scale with processes instead.
+One worker process per core by default (``--workers N`` or ``NNLIVE_WORKERS``
+overrides; ``app.processes.cores``): the workers share the listening socket and the
+store of runs (the SQLite file of ``NNLIVE_STORE_PATH``, or Redis), so a learner whose
+reconnect lands on another worker continues the same run. One BLAS thread per process
+(set before NumPy loads): the matrices are tiny, and threads would only fight over
+the cores; scale with processes instead.
 
 The server runs on the C library's allocator (``PYTHONMALLOC=malloc``; the command
 starts itself again with it, unless the variable is set): Python's own small-object
@@ -49,7 +53,8 @@ def uvicorn_config(app, settings, **extra):
 
 FLAG_SETTINGS = (("host", "NNLIVE_HOST"), ("port", "NNLIVE_PORT"),
                  ("forwarded_allow_ips", "NNLIVE_FORWARDED_ALLOW_IPS"),
-                 ("public_origin", "NNLIVE_PUBLIC_ORIGIN"))
+                 ("public_origin", "NNLIVE_PUBLIC_ORIGIN"), ("workers", "NNLIVE_WORKERS"),
+                 ("redis_url", "NNLIVE_REDIS_URL"), ("store_path", "NNLIVE_STORE_PATH"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
     from app.logs import FORMATS, log_config
+    from app.processes import cores
     from app.settings import SettingsError, load_settings
 
     # the flags go through the same checks as the environment variables
@@ -72,10 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     terminal = sys.stderr.isatty() and args.log_format is None \
         and "NNLIVE_LOG_FORMAT" not in os.environ
     fmt = "text" if terminal else args.log_format or settings.log_format
-    if fmt not in FORMATS or args.workers < 1:
-        print(f"nnlive: --log-format must be one of {', '.join(FORMATS)} and --workers at "
-              "least 1.", file=sys.stderr)
+    if fmt not in FORMATS:
+        print(f"nnlive: --log-format must be one of {', '.join(FORMATS)}.", file=sys.stderr)
         return 2
+    workers = settings.workers or cores()
+    os.environ["NNLIVE_WORKERS"] = str(workers)  # each worker knows its share
     try:
         sock = listen(settings.host, settings.port)
     except OSError as exc:
@@ -85,13 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     if terminal:
         print(f"nnlive is running: open {browser_address(settings.host, sock)} in a web "
               "browser. Ctrl+C stops it.", file=sys.stderr, flush=True)
-    redis_url = args.redis_url or getattr(settings, "redis_url", None)
-    if args.workers > 1:
+    if workers > 1:
         sock.close()  # uvicorn's supervisor binds it again for its workers
-        return _serve_workers(settings, args.workers, redis_url, logging_config)
+        return _serve_workers(settings, workers, logging_config)
     from app.main import create_app
 
-    server_config = uvicorn_config(create_app(settings, redis_url=redis_url), settings,
+    server_config = uvicorn_config(create_app(load_settings()), settings,
                                    log_config=logging_config, access_log=False)
     import uvicorn
 
@@ -127,15 +133,14 @@ def browser_address(host: str, sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _serve_workers(settings, workers: int, redis_url: str | None, logging_config) -> int:
-    """N uvicorn worker processes on one socket; each builds its app (and its scheduler)
-    from the environment, so the shared store's URL must be NNLIVE_REDIS_URL there."""
+def _serve_workers(settings, workers: int, logging_config) -> int:
+    """N uvicorn worker processes on one socket; each builds its app (and its scheduler
+    and store) from the environment, where the flags were put."""
     import uvicorn
 
-    if redis_url:
-        os.environ["NNLIVE_REDIS_URL"] = redis_url
-    else:
-        print(f"nnlive: warning: {workers} workers without NNLIVE_REDIS_URL: a dropped "
+    if settings.store_path is not None and settings.store_path.lower() == "none" \
+            and not settings.redis_url:
+        print(f"nnlive: warning: {workers} workers with NNLIVE_STORE_PATH=none: a dropped "
               "session can only be resumed if its reconnect reaches the same worker.",
               file=sys.stderr)
     uvicorn.run("app.main:create_app", factory=True, workers=workers,
@@ -152,10 +157,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--host", help="address to bind (default NNLIVE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default NNLIVE_PORT or 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1); "
-                       "with more than one, set NNLIVE_REDIS_URL so sessions resume anywhere")
-    serve.add_argument("--redis-url", help="share detached sessions between workers and "
-                       "replicas through this Redis (default NNLIVE_REDIS_URL)")
+    serve.add_argument("--workers", help="worker processes (default NNLIVE_WORKERS, or one "
+                       "per core); they share the store of runs")
+    serve.add_argument("--store-path", help="the SQLite file runs are kept in (default "
+                       "NNLIVE_STORE_PATH, or ~/.local/share/nnlive/runs.sqlite3; none: keep "
+                       "runs in memory only)")
+    serve.add_argument("--redis-url", help="keep runs in this Redis instead, shared by "
+                       "several machines (default NNLIVE_REDIS_URL)")
     serve.add_argument("--log-format", help="json (default) or text: one line per request "
                        "and session event (default NNLIVE_LOG_FORMAT; on a terminal, text "
                        "with problems only)")

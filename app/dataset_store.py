@@ -57,9 +57,9 @@ class DatasetStore:
         if not ID.fullmatch(key or ""):
             return None
         with self.lock:
-            if key not in self.used:
+            if key not in self.used and self.directory is None:
                 return None
-            text = self._read(key)
+            text = self._read(key)  # a file may come from another worker of this host
             if text is None:  # removed by another worker's eviction
                 self.used.pop(key, None)
                 return None

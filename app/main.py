@@ -18,15 +18,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app.clients import RateLimiter
 from app.dataset_store import DatasetStore
 from app.export_cache import ExportCache
+from app.live.scheduler import Scheduler
+from app.live.sessions import SessionManager
+from app.live.store import datasets_dir, make_store
 from app.logs import AccessLog
 from app.metrics import Metrics
+from app.processes import stop_with_parent
 from app.routes import api, exports, lessons, metrics, oembed, pages, ws
-from app.scheduler import Scheduler
 from app.security import HeadAsGet, SecurityHeaders, TrustedHosts, origin_allowed
-from app.sessions import SessionManager
 from app.settings import Settings, load_settings
 from app.static_files import VersionedStatic
-from app.store import make_store
 from app.training import WORKERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,13 +35,16 @@ UPLOAD_RATE, UPLOAD_BURST = 0.2, 30  # datasets uploaded per address: a class, t
 
 
 def create_app(settings: Settings | None = None, *, redis_url: str | None = None) -> FastAPI:
-    """The app; ``redis_url`` (else ``NNLIVE_REDIS_URL``) shares sessions between workers."""
+    """The app; runs are kept in ``redis_url`` (else ``NNLIVE_REDIS_URL``) if given, else
+    in the SQLite file of ``NNLIVE_STORE_PATH`` (app/live/store/)."""
     settings = settings if settings is not None else load_settings()
     redis_url = redis_url or getattr(settings, "redis_url", None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        store = make_store(redis_url, settings.grace_seconds, app.state.metrics)
+        if settings.worker_count > 1:
+            stop_with_parent()  # a supervisor killed outright takes its workers along
+        store = make_store(settings, app.state.metrics, redis_url)
         app.state.sessions = SessionManager(settings, app.state.metrics, store)
         app.state.scheduler = Scheduler(app.state.sessions)
         app.state.api_limiter = anyio.CapacityLimiter(WORKERS)
@@ -50,14 +54,15 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
             yield
         finally:
             await app.state.scheduler.stop()
-            await store.close()
+            await app.state.sessions.close()  # every run saved as it is
 
     app = App(outer_layers(settings), title="nnlive", lifespan=lifespan, docs_url=None,
               redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.metrics = Metrics()
     app.state.export_cache = ExportCache(settings.export_cache_mb * 1024 * 1024)
-    app.state.datasets = DatasetStore(settings.data_dir, settings.dataset_store_mb * 1024 * 1024)
+    app.state.datasets = DatasetStore(datasets_dir(settings),
+                                      settings.dataset_store_mb * 1024 * 1024)
     app.state.upload_rate = RateLimiter(UPLOAD_RATE, UPLOAD_BURST)
     app.include_router(api.router)
     app.include_router(exports.router)
@@ -103,7 +108,8 @@ def outer_layers(settings: Settings) -> list:
 
 class FetchSharedSession:
     """``/ws/train?session=TOKEN``: before the socket handler runs, bring the session
-    home from the shared store if another worker saved it (``SessionManager.fetch``)."""
+    home from the store if this worker does not hold it: another worker's, or a run
+    kept from before a restart (``SessionManager.fetch``)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app

@@ -19,8 +19,17 @@ from core.config_checks import json_safe
 
 PROTOCOL_VERSION = 1
 
-CLIENT_TYPES = ("start", "update", "pause", "resume", "step", "reset", "probe", "speed",
-                "restore", "sweep", "sweep_stop", "set_weight", "save", "load")
+# each client message type and the fields it takes besides ``type``
+CLIENT_FIELDS: dict[str, frozenset[str]] = {
+    "start": frozenset({"config"}), "update": frozenset({"config"}),
+    "pause": frozenset(), "resume": frozenset(), "step": frozenset({"epochs"}),
+    "reset": frozenset(), "probe": frozenset({"x", "label"}),
+    "speed": frozenset({"epochs_per_second"}), "restore": frozenset({"epoch"}),
+    "sweep": frozenset({"vary", "epochs"}), "sweep_stop": frozenset(),
+    "set_weight": frozenset({"layer", "from", "to", "value"}),
+    "save": frozenset(), "load": frozenset({"run"}),
+}
+CLIENT_TYPES = tuple(CLIENT_FIELDS)
 
 # error codes (docs/protocol.md lists them with their meaning)
 BAD_JSON = "bad_json"

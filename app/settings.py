@@ -49,13 +49,21 @@ class Settings:
     max_sweeps: int = 8                 # sweeps training at once (API and live), server-wide
     sweep_memory_mb: int = 512          # estimated memory of the sweeps held, server-wide
     max_epochs: int = 30_000            # a live run pauses here: its history stays bounded
-    redis_url: str | None = None        # share detached sessions between workers and replicas
+    redis_url: str | None = None        # keep runs in Redis: shared by several machines
+    store_path: str | None = None       # the runs' SQLite file; None: the default place
+                                        # (default_store_path), "none": memory only
+    store_retention_seconds: float = 604_800.0  # a run is kept this long after its
+                                        # last checkpoint (a week: until next lesson)
+    store_run_mb: float = 4.0           # one run's record, at most (≈ 0.5 MB at 30,000 epochs)
+    store_max_mb: float = 1024.0        # every record together; oldest let go first
+    workers: int | None = None          # processes of `nnlive serve` (None: one per core)
     figure_max_size: int = 2400         # pixels: the widest figure.png / figure.svg drawn
     animation_max_size: int = 640       # pixels: the widest animation.gif drawn
     animation_max_frames: int = 120     # frames of one animation.gif, at most
     export_cache_mb: int = 64           # figures, animations and scripts kept by request
     max_run_bytes: int = 4_194_304      # a run file sent in a load message, at most
-    data_dir: str | None = None         # uploaded datasets kept here (None: in memory)
+    data_dir: str | None = None         # uploaded datasets kept here (None: beside the
+                                        # runs' SQLite file; in memory without one)
     dataset_store_mb: int = 256         # uploaded datasets kept, at most (oldest go first)
     log_format: str = "json"            # json | text, for `nnlive serve`
 
@@ -67,6 +75,15 @@ class Settings:
                 "max_epochs": self.max_epochs, "max_epochs_per_step": MAX_STEP_EPOCHS,
                 "max_speed": MAX_SPEED, "start_seconds": self.start_seconds,
                 "idle_seconds": self.idle_seconds, "max_run_bytes": self.max_run_bytes}
+
+    @property
+    def worker_count(self) -> int:
+        """How many processes serve together (1 unless `nnlive serve --workers`)."""
+        return self.workers or 1
+
+    def per_worker(self, total: float) -> float:
+        """A server-wide budget's share for one worker process."""
+        return total / self.worker_count
 
 
 MAX_STEP_EPOCHS = 10_000
@@ -98,6 +115,11 @@ _RULES = {
     "SWEEP_MEMORY_MB": ("sweep_memory_mb", "int", 16, 1_000_000),
     "MAX_EPOCHS": ("max_epochs", "int", 10, 1_000_000),
     "REDIS_URL": ("redis_url", "redis_url", None, None),
+    "STORE_PATH": ("store_path", "text", None, None),
+    "STORE_RETENTION_SECONDS": ("store_retention_seconds", "float", 1, 31_536_000),
+    "STORE_RUN_MB": ("store_run_mb", "float", 0.01, 1024),
+    "STORE_MAX_MB": ("store_max_mb", "float", 0.1, 1_000_000),
+    "WORKERS": ("workers", "int", 1, 256),
     "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
     "FIGURE_MAX_SIZE": ("figure_max_size", "int", 200, 8000),
     "ANIMATION_MAX_SIZE": ("animation_max_size", "int", 100, 2000),

@@ -25,9 +25,6 @@ from collections.abc import Callable
 
 from app.clients import RateLimiter
 from app.memory import MemoryJanitor
-from app.protocol import ProtocolError
-from app.training import ApiError, parse_sweep
-from core.cost import sweep_bytes
 
 MB = 2**20
 CHURN_SECONDS = 30.0  # the whole budget's worth of sweeps may start in this long
@@ -109,36 +106,3 @@ class SweepBudget:
 
     def held_bytes(self) -> int:
         return sum(lease.nbytes for lease in self.leases)
-
-
-# --- live sweeps (app/handlers.py's ``sweep``) -------------------------------------------
-def start_live_sweep(session, message: dict, start: Callable) -> None:
-    """``sweep {vary, epochs}`` from a socket: a lease from the session's budget first,
-    then ``start`` (``app.sweeps.start_sweep``); a refusal leaves the session as it was.
-    The lease lasts while this sweep is the session's and the session is not freed."""
-    configs = _variants(session, message)
-    if configs is None:  # not a valid sweep: ``start`` refuses it, naming the field
-        start(session, message)
-        return
-    budget = session.sweep_budget
-    try:
-        lease = budget.admit(sweep_bytes(configs))
-    except SweepRefused as exc:
-        raise ProtocolError(exc.code, exc.message, exc.field) from None
-    try:
-        start(session, message)
-    except BaseException:
-        budget.release(lease)
-        raise
-    sweep = session.sweep
-    lease.bind(held=lambda: session.sweep is sweep and session.trainer is not None,
-               running=lambda: not sweep.finished)
-
-
-def _variants(session, message: dict) -> list | None:
-    body = {"config": session.trainer.config.to_dict(), "vary": message.get("vary"),
-            "epochs": 1}
-    try:
-        return parse_sweep(body)[2]
-    except ApiError:
-        return None

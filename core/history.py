@@ -16,6 +16,8 @@ import numpy as np
 
 from core.batches import Splits
 
+ENTRY_KEYS = ("epoch", "train_loss", "test_loss", "train_error", "test_error",
+              "validation_loss", "validation_error", "penalty")  # an entry's, in order
 LOSS_KEYS = ("train_loss", "test_loss", "validation_loss")
 
 

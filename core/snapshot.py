@@ -5,8 +5,9 @@ bit for bit — the weights, the optimizer's state, the epoch and the row reache
 an epoch under way, the weights of the last finished epoch (where a divergence goes
 back to) and how long the history was. ``to_dict`` / ``from_dict`` carry it as JSON
 (versioned; arrays as base64 of their little-endian float64 bytes, exact and never
-pickle), for checkpoints kept in a store and restored in another process.
-``pack_history`` / ``unpack_history`` do the same for a history.
+pickle), for checkpoints kept in a store and restored in another process (a history
+the server keeps beside it, in chunks of its own: app/live/chunks.py).
+``pack_history`` / ``unpack_history`` carry a history as JSON columns (a run file).
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -54,14 +57,25 @@ class Loopback:
 
 class ServerProcess(Loopback):
     """``with ServerProcess("--workers", "2", NNLIVE_GRACE_SECONDS="1") as srv:`` —
-    ``srv.url``, ``srv.ws_url``, ``srv.log()``, ``srv.rss()``."""
+    ``srv.url``, ``srv.ws_url``, ``srv.log()``, ``srv.rss()``. One worker unless
+    ``--workers`` or ``workers`` says otherwise (``workers=None``: the command's own
+    default, one per core); runs kept in a SQLite file of its own (``srv.store_path``)
+    unless ``NNLIVE_STORE_PATH`` says otherwise. ``file_size_limit``: no file the server
+    writes may grow past this many bytes (``RLIMIT_FSIZE``: a full disk, as root too)."""
 
-    def __init__(self, *args: str, **env: str):
-        self.port = free_port()
+    def __init__(self, *args: str, port: int | None = None, workers: str | None = "1",
+                 file_size_limit: int | None = None, **env: str):
+        self.port = port or free_port()
+        self.file_size_limit = file_size_limit
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
         # every client comes from 127.0.0.1: arrivals are not rate-limited unless asked
         arrivals = {"NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000"}
-        self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **arrivals, **env}
+        self.store_dir = tempfile.mkdtemp(prefix="nnlive-store-")
+        self.store_path = os.path.join(self.store_dir, "runs.sqlite3")
+        self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **arrivals,
+                    "NNLIVE_STORE_PATH": self.store_path, **env}
+        if workers is not None:
+            self.env.setdefault("NNLIVE_WORKERS", workers)
         self.args = args
         self.log_file = tempfile.NamedTemporaryFile(prefix="nnlive-server-", suffix=".log",
                                                     delete=False)
@@ -71,7 +85,9 @@ class ServerProcess(Loopback):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), *self.args],
-            cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: ``crash`` takes every worker
+            preexec_fn=self._limit_files if self.file_size_limit else None)
         deadline = time.monotonic() + 30
         while True:
             assert self.proc.poll() is None, f"server exited:\n{self.log()}"
@@ -96,6 +112,15 @@ class ServerProcess(Loopback):
         if not self.log_file.closed:
             self.log_file.close()
             os.unlink(self.log_file.name)
+        shutil.rmtree(self.store_dir, ignore_errors=True)
+
+    def _limit_files(self) -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_size_limit, self.file_size_limit))
+
+    def crash(self) -> None:
+        """``kill -9`` of the server and its workers: nothing gets to save anything."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
 
     def health(self) -> dict:
         answer = httpx.get(self.url + "/healthz", timeout=5)

@@ -1,7 +1,7 @@
 """``/ws/train``: one socket = a reader (this handler) and a sender task (the outbox).
 
 The reader decodes each message (a large one in a worker thread), hands it to
-``app.handlers`` and turns any refusal into an ``error`` message; the session keeps
+``app.live.handlers`` and turns any refusal into an ``error`` message; the session keeps
 running. Training happens in the scheduler, never here. A socket that sends no
 ``start`` within ``NNLIVE_START_SECONDS``, or no message at all for
 ``NNLIVE_IDLE_SECONDS``, is closed with 4002 and its session freed: its place goes to
@@ -15,17 +15,20 @@ import contextlib
 import logging
 import re
 import time
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, WebSocket
 
-from app.handlers import handle
-from app.outbox import Outbox
+from app.live.closing import close_socket
+from app.live.handlers import handle
+from app.live.outbox import Outbox
+from app.live.session import Session
+from app.live.sessions import SessionLimit, SessionManager
 from app.protocol import (
     BINARY_NOT_SUPPORTED,
     CLOSE_IDLE,
     CLOSE_NORMAL,
     CLOSE_POLICY,
-    CLOSE_REPLACED,
     CLOSE_TRY_AGAIN_LATER,
     MESSAGE_TOO_BIG,
     PROTOCOL_VERSION,
@@ -34,8 +37,6 @@ from app.protocol import (
     decode_client_text,
 )
 from app.security import origin_allowed
-from app.session import Session
-from app.sessions import SessionLimit
 
 router = APIRouter()
 log = logging.getLogger("nnlive.ws")
@@ -77,31 +78,30 @@ async def train_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     try:
-        session, resumed = state.sessions.open(address, token)
+        session, found = state.sessions.open(address, token)
     except SessionLimit as exc:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.reason)
         return
     outbox, close_code, idle = Outbox(), None, ""
-    _take_over(session, websocket)
-    session.attach(outbox)
+    state.sessions.attach(session, outbox, websocket)
     sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
     try:
-        _greet(session, state.settings, resumed, token)
+        _greet(session, state.settings, found, token)
         close_code = await _read_loop(websocket, session, state.settings, sender)
         idle = _idle_reason(session, state.settings)  # before the release frees the run
     finally:
         await _stop(sender)  # it may be stuck writing to a client that does not read
         _release(state.sessions, session, outbox, close_code)
     if outbox.overflow is not None:  # after the release: closing may take a while
-        await _close(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
+        await close_socket(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
     elif close_code == CLOSE_IDLE:
-        await _close(websocket, CLOSE_IDLE, idle)
+        await close_socket(websocket, CLOSE_IDLE, idle)
 
 
-def _release(sessions, session: Session, outbox: Outbox, close_code: int | None) -> None:
+def _release(sessions: SessionManager, session: Session, outbox: Outbox,
+             close_code: int | None) -> None:
     if session.outbox is not outbox:  # resumed on another socket meanwhile
         return
-    session.websocket = None
     if close_code in (CLOSE_NORMAL, CLOSE_IDLE):  # goodbye, or gone quiet: nothing to resume
         sessions.free(session, why="closed" if close_code == CLOSE_NORMAL else "idle")
     else:                           # dropped, or going away (a reload): keep a while
@@ -122,30 +122,30 @@ def _idle_reason(session: Session, settings) -> str:
     return f"idle: no message for {settings.idle_seconds:g} s"
 
 
-def _take_over(session: Session, websocket: WebSocket) -> None:
-    """A resumed session still attached elsewhere: that socket is closed (4001)."""
-    old = getattr(session, "websocket", None)
-    if old is not None and session.outbox is not None:
-        task = asyncio.create_task(_close(old, CLOSE_REPLACED,
-                                          "session resumed on another socket"))
-        _closing.add(task)  # the loop keeps only weak references to tasks
-        task.add_done_callback(_closing.discard)
-    session.websocket = websocket
-
-
-_closing: set[asyncio.Task] = set()
-
-
-def _greet(session: Session, settings, resumed: bool, token: str | None) -> None:
-    session.send({"type": "hello", "protocol": PROTOCOL_VERSION, "session": session.token,
-                  "resumed": resumed, "limits": settings.limits()})
-    if token is not None and not resumed:
+def _greet(session: Session, settings, found: bool, token: str | None) -> None:
+    """``hello``; for a session found again, its dataset and status. ``resumed`` only
+    when the run is exactly where it was left; a run brought back from an older
+    checkpoint (its server stopped without saving it) says where: ``restored``."""
+    restored = session.take_restored()
+    resumed = found and (restored is None or restored.exact)
+    hello = {"type": "hello", "protocol": PROTOCOL_VERSION, "session": session.token,
+             "resumed": resumed, "limits": settings.limits()}
+    if restored is not None:
+        hello["restored"] = {"epoch": session.run.epoch, "saved_at": _utc(restored.saved_at)}
+    session.send(hello)
+    if token is not None and not found:
         session.send(ProtocolError(UNKNOWN_SESSION, "That session no longer exists (closed, "
-                                   "or its grace period passed); this is a new session.",
-                                   "session").to_message())
-    if resumed and session.trainer is not None:
+                                   "or kept past the server's retention); this is a new "
+                                   "session.", "session").to_message())
+    if found and session.trainer is not None:
         session.send_dataset()
-        session.status(resumed=True)
+        session.status(**({"resumed": True} if resumed else {}))
+        if restored is not None:  # the first frame: the run exactly as it was restored
+            session.show_now()
+
+
+def _utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 async def _read_loop(websocket: WebSocket, session: Session, settings,
@@ -212,11 +212,3 @@ async def _stop(task: asyncio.Task) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
-
-
-async def _close(websocket: WebSocket, code: int, reason: str) -> None:
-    """Close; bounded in time by the websockets library's close timeout (10 s), after
-    which it aborts the connection: a client that does not read never takes the close
-    frame, and cancelling here would leave uvicorn flushing to it until a ping fails."""
-    with contextlib.suppress(Exception):
-        await websocket.close(code, reason)

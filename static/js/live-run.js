@@ -3,8 +3,9 @@
 // what the page knows about the run (run.js), the configuration as sent and as it runs
 // (config-state.js), and one rule for starting:
 //
-//   A `hello` that resumes the run this controller started (`resumed: true`, our
-//   session) needs nothing: the server kept it. Any other `hello` (the first one, or a
+//   A `hello` that finds the run this controller started (our session, `resumed: true`,
+//   or `restored: {epoch}` when the server brought it back from its store after a
+//   restart) needs nothing: the server kept it. Any other `hello` (the first one, or a
 //   new session after the server forgot ours) is answered with `start` and the
 //   configuration as last sent, then `restore 0` unless autoplay (back to epoch 0,
 //   paused: Play starts it), then the speed if one was chosen.
@@ -27,7 +28,7 @@ export function createLiveRun(initialConfig, hooks = {}, { autoplay = true, spee
   let epochsPerSecond = speed;
 
   function hello(m) {
-    if (m.resumed && m.session === startedOn) return;
+    if ((m.resumed || m.restored) && m.session === startedOn) return;
     startedOn = m.session;
     client.send(msg.start(config.current));
     if (!autoplay) client.send(msg.restore(0));

@@ -21,6 +21,7 @@ import { createWeightEditor } from "./weight-editor.js";
 import { createPresentation, PRESENT_FONT_PX } from "./present.js";
 import { predictionText } from "./prediction.js";
 import { createToolkit } from "./toolkit/panel.js";
+import { createRunNote } from "./run-note.js";
 
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("page-data").textContent);
@@ -54,6 +55,7 @@ const output = createOutputView($("output"), {
   onCursor: (at) => readouts.cursor(at, at ? predictionText(run.shown, at, run.data.task, t) : ""),
 });
 const readouts = createReadouts({ t, run });
+const runNote = createRunNote($("run-note"), { t, lang: () => (i18n.lang === "zh" ? "zh-CN" : "en") });
 const zoom = createZoom({ t });
 const diagram = createNetworkDiagram($("network"), {
   onHover: (hit, x, y) => readouts.network(hit, x, y, diagram.layout),
@@ -156,6 +158,7 @@ const WEIGHT_FIELDS = new Set(["layer", "from", "to", "value"]);
 const handlers = {
   hello(m) {
     readouts.banner(m.protocol === PROTOCOL_VERSION ? null : t("banner.protocol", { got: m.protocol, want: PROTOCOL_VERSION }));
+    runNote.hello(m);
   },
   dataset(m, { fresh }) {
     const good = m.config;
@@ -171,6 +174,7 @@ const handlers = {
     invalidate();
   },
   status(m) {
+    runNote.status(m);
     readouts.banner(m.state === "diverged" ? t("banner.diverged") : null);
     if (m.reset) forgetProbe();
     if (m.reset !== undefined) { // the answer to an update or a reset
@@ -237,6 +241,7 @@ for (const link of document.querySelectorAll("[data-lang]")) {
     form.relabel();
     controls.relabel();
     readouts.relabel();
+    runNote.relabel();
     layerButtons.relabel();
     custom.relabel();
     for (const [field, error] of errors) form.showError(field, describeError(error, { t, schema }));

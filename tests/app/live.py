@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -25,10 +28,15 @@ LOOPBACK_ARRIVALS = {"session_rate": 1000.0, "session_burst": 10_000}
 
 class LiveServer(Loopback):
     """``with LiveServer(grace_seconds=1) as server:`` — ``server.url``, ``server.ws_url``.
-    New sessions are not rate-limited unless ``session_rate``/``session_burst`` say so."""
+    New sessions are not rate-limited unless ``session_rate``/``session_burst`` say so.
+    Runs are kept in a SQLite file of its own (``server.store_path``) unless
+    ``store_path`` says otherwise."""
 
     def __init__(self, **overrides):
-        self.settings = load_settings({}, **{**LOOPBACK_ARRIVALS, **overrides})
+        self.store_dir = tempfile.mkdtemp(prefix="nnlive-store-")
+        self.store_path = os.path.join(self.store_dir, "runs.sqlite3")
+        self.settings = load_settings({}, **{**LOOPBACK_ARRIVALS, "store_path": self.store_path,
+                                             **overrides})
         self.app = create_app(self.settings)
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -50,6 +58,7 @@ class LiveServer(Loopback):
         self.server.should_exit = True
         self.thread.join(10)
         self.sock.close()
+        shutil.rmtree(self.store_dir, ignore_errors=True)
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:

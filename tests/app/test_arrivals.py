@@ -10,7 +10,8 @@ import time
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from app.clients import RateLimiter, client_key, fair_order
+from app.clients import RateLimiter, client_key
+from app.live.turns import fair_order
 from tests.app.live import Client, LiveServer
 from tests.serve import ServerProcess
 

@@ -9,11 +9,12 @@ import logging
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.live.outbox import Outbox
+from app.live.run import RunState
+from app.live.session import Session
 from app.logs import JsonFormatter, TextFormatter, redact
 from app.main import create_app
 from app.metrics import Metrics
-from app.outbox import Outbox
-from app.session import RUNNING, Session
 from app.settings import load_settings
 from core.config import validate_config
 from tests.app.live import Client, LiveServer
@@ -93,7 +94,7 @@ def test_an_unsent_frame_replaced_by_a_newer_one_counts_as_dropped(run):
         metrics = Metrics()
         session = Session("t" * 22, "127.0.0.1", load_settings({}), metrics)
         session.attach(Outbox())  # nobody drains it: the epoch-0 frame stays unsent
-        session.new_run(validate_config({"seed": 1}), state=RUNNING)
+        session.new_run(validate_config({"seed": 1}), state=RunState.RUNNING)
         session.train(3)
         session.push_frame(1e9)
         return metrics

@@ -69,3 +69,26 @@ def test_settings_refusals_name_the_variable(env, name):
     with pytest.raises(SettingsError) as refused:
         load_settings(env)
     assert refused.value.name == name and name in str(refused.value)
+
+
+def test_every_client_message_type_has_its_handler_and_nothing_else_does():
+    from app.live.handlers import HANDLERS
+    from app.protocol import CLIENT_FIELDS, CLIENT_TYPES
+
+    assert HANDLERS.keys() == CLIENT_FIELDS.keys() and CLIENT_TYPES == tuple(CLIENT_FIELDS)
+
+
+def test_run_states_are_their_own_names_not_error_codes():
+    from app.live.run import RunState
+    from app.protocol import DIVERGED as DIVERGED_CODE
+
+    assert [s.value for s in RunState] == ["idle", "running", "paused", "diverged"]
+    assert RunState.DIVERGED is not DIVERGED_CODE and json.dumps(RunState.PAUSED) == '"paused"'
+
+
+def test_history_keys_are_the_entries_keys():
+    from app.live.frames import HISTORY_KEYS
+    from core.config import validate_config
+    from core.trainer import Trainer
+
+    assert tuple(Trainer(validate_config({"seed": 1})).history[0]) == HISTORY_KEYS

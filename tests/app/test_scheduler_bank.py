@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import app.scheduler as scheduler_module
-from app.scheduler import BANK_LIMIT, Scheduler
+import app.live.scheduler as scheduler_module
+from app.live.scheduler import BANK_LIMIT, Scheduler
 from app.settings import load_settings
 
 PER_MEMBER = 1e-4  # seconds per member-epoch, as if measured

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-import app.scheduler as scheduler_module
+import app.live.scheduler as scheduler_module
 from tests.app.live import Client, LiveServer
 
 

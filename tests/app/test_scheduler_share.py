@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-import app.scheduler as scheduler_module
-from app.clients import ADDRESS_SHARE
+import app.live.scheduler as scheduler_module
+from app.live.turns import ADDRESS_SHARE
 from tests.app import test_scheduler_bank as bank
 
 stacks = bank.stacks  # each call of train_together, recorded

@@ -1,194 +1,182 @@
-"""Sessions as JSON (bit for bit) and the Redis store's ownership rules, on a real Redis."""
+"""The stores' rules (app/live/store/base.py), the same for SQLite and a real Redis:
+ownership and claims, heartbeats, the bounds, and what a failing store answers."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
-import socket
-import subprocess
+import sqlite3
 import time
 
-import numpy as np
 import pytest
 
+from app.live.store.base import (
+    Beat,
+    Claimed,
+    Fault,
+    Gone,
+    Limits,
+    NotOwner,
+    Others,
+    Put,
+    StoreFault,
+)
+from app.live.store.front import RecordStore
+from app.live.store.sqlite_backend import SqliteBackend
 from app.metrics import Metrics
-from app.session import PAUSED, Session
-from app.settings import load_settings
-from app.snapshots import pack_run, unpack_run
-from app.store import RedisStore
-from core.config import validate_config
-from core.trainer import Trainer
-from tests.serve import free_port
+from tests.app.redis_server import redis_server  # noqa: F401  (a fixture)
+
+ROOMY = Limits(run_bytes=10_000, max_bytes=100_000, retention=3600)
 
 
-class RedisServer:
-    """A throwaway ``redis-server`` on a free 127.0.0.1 port, no persistence."""
+@pytest.fixture(params=["sqlite", "redis"])
+def backend(request, tmp_path):
+    if request.param == "sqlite":
+        store = SqliteBackend(tmp_path / "runs.sqlite3")
+    else:
+        from app.live.store.redis_backend import RedisBackend
 
-    def __init__(self):
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is missing: run scripts/ensure-redis.sh"
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--protected-mode", "yes"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while not self._answers():
-            assert self.proc.poll() is None, "redis-server exited"
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.02)
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), 0.2) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        server = request.getfixturevalue("redis_server")
+        store = RedisBackend(server.url)
+        store.client.flushdb()
+    yield store
+    store.close()
 
 
-@pytest.fixture(scope="session")
-def redis_server():
-    server = RedisServer()
-    yield server
-    server.stop()
+def put(key: str, owner: str, *, size: int = 10, attached: bool = False, first: int = 0,
+        at: float | None = None) -> Put:
+    return Put("session", key, owner, attached, time.time() if at is None else at,
+               b"m" * size, [b"p0", b"p1"][first:], first)
 
 
-def _json(record: dict):
-    return lambda: json.dumps(record)
+def write(backend, p: Put, worker: str, limits: Limits = ROOMY):
+    (result,) = backend.put_many([p], worker, limits, time.time())
+    return result
 
 
-def _read(text: bytes | None):
-    return None if text is None else json.loads(text)
+def alive(backend, *workers: str) -> None:
+    for worker in workers:
+        backend.heartbeat(Beat(worker, "g", 1, {}, []), time.time())
 
 
-def _trained(**fields) -> Trainer:
-    trainer = Trainer(validate_config({"seed": 5, **fields}))
-    trainer.train_epochs(7)
-    return trainer
+def test_a_claim_moves_ownership_and_a_stale_owner_can_no_longer_write(backend):
+    alive(backend, "A", "B")
+    assert write(backend, put("T1", "A"), "A") is None
+    claimed, stored = backend.claim("session", "T1", "B", False, time.time())
+    assert claimed is Claimed.TAKEN and (stored.meta, stored.parts) == (b"m" * 10, [b"p0", b"p1"])
+    assert backend.owner("session", "T1") == "B"
+    assert isinstance(write(backend, put("T1", "A"), "A"), NotOwner)  # A is stale
+    backend.delete("session", "T1", "A")                              # …and so is its delete
+    assert backend.owner("session", "T1") == "B"
+    beat = backend.heartbeat(Beat("A", "g", 3, {"10.0.0.9": 9}, ["T1"]), time.time())
+    assert beat == Others(1, {}, ["T1"])                               # A learns
+    beat = backend.heartbeat(Beat("B", "g", 2, {"10.0.0.9": 20}, ["T1"]), time.time())
+    assert beat == Others(3, {"10.0.0.9": 9}, [])  # what A holds, its crowd among it
+    backend.heartbeat(Beat("C", "elsewhere", 50, {"10.0.0.9": 50}, []), time.time())
+    assert backend.heartbeat(Beat("B", "g", 2, {}, []), time.time()).sessions == 3
+    assert backend.claim("session", "nope", "A", False, time.time()) == (Claimed.NOT_FOUND, None)
 
 
-def _same_run(a: Trainer, b: Trainer) -> None:
-    assert a.epoch == b.epoch and a.state == b.state and a.config == b.config
-    assert a.network.params.tobytes() == b.network.params.tobytes()
-    assert a.history == b.history
-    for key, value in a.optimizer.state().items():
-        assert np.asarray(value).tobytes() == np.asarray(b.optimizer.state()[key]).tobytes()
+def test_a_claim_waits_for_a_live_attached_owner_but_not_for_a_dead_one(backend):
+    alive(backend, "A")
+    write(backend, put("T2", "A", attached=True), "A")
+    assert backend.claim("session", "T2", "B", False, time.time())[0] is Claimed.WAIT
+    assert backend.claim("session", "T2", "B", True, time.time())[0] is Claimed.TAKEN
+    write(backend, put("T3", "B", attached=True), "B")  # B never beat: as if crashed
+    assert backend.claim("session", "T3", "C", False, time.time())[0] is Claimed.TAKEN
+    write(backend, put("T4", ""), "C")                  # released: anyone takes it
+    assert backend.claim("session", "T4", "D", False, time.time())[0] is Claimed.TAKEN
 
 
-@pytest.mark.parametrize("fields", [
-    {"optimizer": "adam", "hidden": [3, 2]},
-    {"optimizer": "momentum", "regularization": "l2", "reg_rate": 0.01},
-    {"dataset": "multi_gaussian", "loss": "mae", "hidden": []},        # errors are None
-    {"dataset": "three_blobs", "activation": "relu", "batch_size": 3},
-    {"dataset": "custom", "points": [[1, 1, 1], [-1, -1, 0], [2, -3, 1], [-4, 5, 0]]},
-], ids=["adam", "momentum-l2", "regression", "three-classes", "custom"])
-def test_a_packed_run_comes_back_bit_for_bit_and_trains_on_identically(fields):
-    original = _trained(**fields)
-    restored, initial = unpack_run(pack_run(original))
-    _same_run(original, restored)
-    assert initial.epoch == 0
-    original.train_epochs(5)
-    restored.train_epochs(5)
-    _same_run(original, restored)
+def test_parts_are_rewritten_from_the_first_given_and_a_lost_record_must_come_whole(backend):
+    write(backend, put("T5", "A"), "A")
+    write(backend, Put("session", "T5", "A", False, time.time(), b"n", [b"q1"], 1), "A")
+    assert backend.claim("session", "T5", "A", False, time.time())[1].parts == [b"p0", b"q1"]
+    assert isinstance(write(backend, put("T6", "A", first=1), "A"), Gone)
 
 
-def test_a_session_record_keeps_run_state_and_restores_to_epoch_zero():
-    settings = load_settings({})
-    session = Session("tok" * 8, "1.2.3.4", settings)
-    session.trainer, session.state, session.generation, session.speed = \
-        _trained(optimizer="adam"), PAUSED, 3, 250
-    record = Session.encode_record(session.to_record())
-    back = Session.from_record(session.token, "5.6.7.8", settings, record)
-    assert (back.state, back.generation, back.speed) == (PAUSED, 3, 250)
-    _same_run(session.trainer, back.trainer)
-    assert back.snapshots.at_or_before(0).epoch == 0  # "train from here" still has 0
-    idle = Session.encode_record(Session("t", "a", settings).to_record())
-    assert Session.from_record("t", "a", settings, idle).trainer is None  # never started
+def test_one_record_over_its_bound_is_refused_and_the_oldest_at_rest_go_first(backend):
+    limits = Limits(run_bytes=500, max_bytes=1000, retention=3600)
+    assert write(backend, put("big", "A", size=600), "A", limits).fault is Fault.TOO_LARGE
+    now = time.time()
+    alive(backend, "A")
+    for i in range(3):  # 3 × ≈ 304 bytes: 912
+        old = put(f"old{i}", "", size=300, at=now - 100 + i)
+        assert write(backend, old, "A", limits) is None
+    assert write(backend, put("live", "A", size=300), "A", limits) is None  # old0 goes
+    assert backend.owner("session", "old0") is None
+    assert backend.owner("session", "old1") == ""
+    full = Limits(run_bytes=500, max_bytes=500, retention=3600)
+    backend.trim(full, time.time())  # down to the bound: old1, then old2, go; live stays
+    assert [backend.owner("session", k) for k in ("old1", "old2", "live")] == [None, None, "A"]
+    assert write(backend, put("more", "A", size=450), "A", full).fault is Fault.STORE_FULL
 
 
-def test_store_claim_moves_ownership_and_stale_owners_cannot_write(redis_server, run):
+def test_records_at_rest_go_after_the_retention(backend):
+    alive(backend, "A")
+    write(backend, put("stale", "", at=time.time() - 100), "A")
+    write(backend, put("held", "A", at=time.time() - 100), "A")  # its owner is alive
+    write(backend, put("fresh", ""), "A")
+    backend.trim(Limits(10_000, 100_000, retention=50), time.time())
+    assert [backend.owner("session", k) for k in ("stale", "held", "fresh")] == [None, "A", ""]
+
+
+def test_a_claim_through_the_store_thread_waits_for_the_drop_then_takes_over(tmp_path, run):
+    """As a reconnect on another worker sees it: the claim waits while the owner still
+    has the socket, gets the state saved at its drop, or takes over after a moment."""
     async def scenario():
-        a, b = (RedisStore(redis_server.url, 30, Metrics()) for _ in range(2))
-        lost: list[str] = []
-        a.on_lost = lost.extend
+        a, b = (RecordStore(lambda: SqliteBackend(tmp_path / "runs.sqlite3"), ROOMY,
+                            Metrics(), "g") for _ in range(2))
         for store in (a, b):
-            store.claim_wait = 1.0  # shorter than in service: the forced claims are tested
+            store.claim_wait = 1.0
             store.start()
         try:
-            a.attached("T1")
-            a.save("T1", _json({"epoch": 7}), attached=False)
-            await a.pending.join()
-            assert _read(await b.claim("T1")) == {"epoch": 7}
-            assert await b.owner("T1") == b.worker
-            assert await a.claim("T1") is None          # the snapshot went with the claim
-            a.save("T1", _json({"epoch": 3}), attached=False)  # refused: a is stale
-            a.forget("T1")                              # …and so is its delete
-            await a.pending.join()
-            assert await b.owner("T1") == b.worker
-            a.refresh(["T1"])                           # a learns that it lost T1
-            await a.pending.join()
-            assert lost == ["T1"]
-            b.save("T1", _json({"epoch": 9}), attached=False)
-            await b.pending.join()
-            assert _read(await a.claim("T1")) == {"epoch": 9}  # and can claim it back later
-            assert await b.claim("nope") is None
-        finally:
-            for store in (a, b):
-                await store.close()
-    run(scenario())
-
-
-def test_store_waits_for_an_attached_owner_then_takes_over(redis_server, run):
-    async def scenario():
-        a, b = (RedisStore(redis_server.url, 30, Metrics()) for _ in range(2))
-        for store in (a, b):
-            store.claim_wait = 1.0  # shorter than in service: the forced claims are tested
-            store.start()
-        try:
-            a.attached("T2")
-            a.save("T2", _json({"epoch": 1}), attached=True)  # a pause checkpoint
-            await a.pending.join()
-            claim = asyncio.ensure_future(b.claim("T2"))
+            beat = asyncio.Event()
+            a.heartbeat(1, {}, [], lambda _: beat.set())
+            await beat.wait()
+            answered = asyncio.Event()
+            a.put("session", "T7", lambda: put("T7", a.worker, attached=True),
+                  lambda outcome: answered.set())
+            await answered.wait()
+            claim = asyncio.ensure_future(b.claim("session", "T7"))
+            await asyncio.sleep(0.3)
+            assert not claim.done()                   # b waits for a's drop to be saved
+            a.put("session", "T7", lambda: Put("session", "T7", a.worker, False,
+                                               time.time(), b"dropped", [b"p0"]),
+                  lambda outcome: None)
+            assert (await asyncio.wait_for(claim, 5)).meta == b"dropped"
+            a.put("session", "T8", lambda: put("T8", a.worker, attached=True),
+                  lambda outcome: None)
             await asyncio.sleep(0.2)
-            assert not claim.done()                      # b waits for a's drop to be saved
-            a.save("T2", _json({"epoch": 4}), attached=False)
-            assert _read(await asyncio.wait_for(claim, 5)) == {"epoch": 4}
-            a.attached("T3")
-            a.save("T3", _json({"epoch": 2}), attached=True)
-            await a.pending.join()
-            assert _read(await b.claim("T3")) == {"epoch": 2}  # after the wait: last wins
+            began = time.monotonic()
+            assert (await b.claim("session", "T8")) is not None  # after the wait: last wins
+            assert time.monotonic() - began >= 0.9
         finally:
             for store in (a, b):
                 await store.close()
     run(scenario())
 
 
-def test_store_records_expire_after_the_grace_period(redis_server, run):
+def test_a_locked_database_answers_not_saved_then_saves_again(tmp_path, run):
+    path = tmp_path / "runs.sqlite3"
+
     async def scenario():
-        store = RedisStore(redis_server.url, 0.3, Metrics())
+        store = RecordStore(lambda: SqliteBackend(path), ROOMY, Metrics(), "g")
         store.start()
         try:
-            store.save("T4", _json({"epoch": 1}), attached=False)
-            await store.pending.join()
-            for _ in range(100):
-                if await store.owner("T4") is None:
-                    break
-                await asyncio.sleep(0.02)
-            assert await store.owner("T4") is None
+            async def save() -> Exception | None:
+                answer = asyncio.get_running_loop().create_future()
+                store.put("session", "T9", lambda: put("T9", store.worker),
+                          answer.set_result)
+                return await answer
+            assert await save() is None
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("BEGIN EXCLUSIVE")         # another program holds the file
+            refused = await save()
+            assert isinstance(refused, StoreFault) and refused.fault is Fault.LOCKED
+            assert store.failing is Fault.LOCKED
+            other.execute("ROLLBACK")
+            other.close()
+            assert await save() is None and store.failing is None
         finally:
             await store.close()
-    run(scenario())
+    run(scenario(), timeout=30)

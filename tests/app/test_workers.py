@@ -7,17 +7,19 @@ elsewhere.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import socket
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from app.main import create_app
 from tests.app import live
 from tests.app.live import Client, LiveServer
-from tests.app.test_store import redis_server  # noqa: F401  (a fixture)
+from tests.app.redis_server import redis_server  # noqa: F401  (a fixture)
 from tests.serve import ServerProcess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -98,7 +100,8 @@ def test_a_session_dropped_on_one_worker_resumes_on_another(two_workers, run):
     assert token not in a.log() and token[:6] in a.log()  # logs: a prefix only
 
 
-def test_without_redis_a_session_resumes_only_on_its_own_worker(run):
+def test_without_a_shared_store_a_session_resumes_only_on_its_own_worker(run):
+    """Two servers, each with its own store (two machines without Redis)."""
     with LiveServer() as a, LiveServer() as b:
         async def scenario():
             async with Client.connect(a.ws_url) as c:
@@ -115,9 +118,13 @@ def test_without_redis_a_session_resumes_only_on_its_own_worker(run):
         run(scenario())
 
 
-def test_serve_with_several_workers_warns_without_redis_and_serves():
+def test_serve_with_several_workers_warns_only_without_a_store_and_serves():
     with ServerProcess("--log-format", "json", "--workers", "2") as server:
-        assert "without NNLIVE_REDIS_URL" in server.log()
+        assert "warning" not in server.log()  # they share the SQLite store
+        assert httpx.get(f"{server.url}/metrics", timeout=5).status_code == 200
+    with ServerProcess("--log-format", "json", "--workers", "2",
+                       NNLIVE_STORE_PATH="none") as server:
+        assert "with NNLIVE_STORE_PATH=none" in server.log()
         assert httpx.get(f"{server.url}/metrics", timeout=5).status_code == 200
 
 
@@ -141,3 +148,43 @@ def test_sessions_still_resume_on_their_own_worker_when_redis_is_away(monkeypatc
         run(scenario())
         errors = server.app.state.metrics.registry.get_sample_value
         assert errors("nnlive_store_errors_total", {"op": "owner"}) >= 1
+
+
+async def _admitted(url: str, count: int, spacing: float) -> list[str]:
+    """Open ``count`` sessions ``spacing`` seconds apart (the workers' heartbeats, once a
+    second, tell each other what they hold); what each got: its session or a refusal."""
+    answers, open_ = [], []
+    for _ in range(count):
+        try:
+            client = await Client.connect(url).__aenter__()
+        except InvalidStatus as exc:  # refused at the handshake (too many new sessions)
+            answers.append(f"refused {exc.response.status_code}")
+            await asyncio.sleep(spacing)
+            continue
+        open_.append(client)
+        try:
+            hello = await client.recv()
+            await client.start(seed=1)
+            answers.append(hello["type"])
+        except Exception:  # closed: 1013
+            answers.append(f"refused {client.ws.close_code} {client.ws.close_reason}")
+        await asyncio.sleep(spacing)
+    for client in open_:
+        await client.ws.close()
+    return answers
+
+
+@pytest.mark.parametrize("setting, reason", [("NNLIVE_MAX_SESSIONS", "server full"),
+                                             ("NNLIVE_MAX_SESSIONS_PER_CLIENT", "this address")])
+def test_the_session_caps_hold_for_the_whole_server_across_its_workers(setting, reason, run):
+    with ServerProcess("--workers", "2", **{setting: "4"}) as server:
+        answers = run(_admitted(server.ws_url, 6, 2.5), timeout=90)
+    assert answers[:4] == ["hello"] * 4
+    assert all(a.startswith("refused 1013") and reason in a for a in answers[4:]), answers
+
+
+def test_a_burst_of_new_sessions_is_shared_out_between_the_workers(run):
+    with ServerProcess("--workers", "2", NNLIVE_SESSION_BURST="4",
+                       NNLIVE_SESSION_RATE="0.01") as server:
+        answers = run(_admitted(server.ws_url, 10, 0.0), timeout=60)
+    assert 1 <= answers.count("hello") <= 4, answers  # the burst of the whole server

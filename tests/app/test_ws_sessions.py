@@ -37,7 +37,8 @@ def test_resume_after_abrupt_drop_same_epoch_and_weights(server, run):
 
 
 def test_grace_period_frees_a_dropped_session():
-    with LiveServer(grace_seconds=0.2) as server:
+    """Without a store (NNLIVE_STORE_PATH=none) the run is gone with its session."""
+    with LiveServer(grace_seconds=0.2, store_path="none") as server:
         async def scenario():
             async with Client.connect(server.ws_url) as c:
                 token = (await c.recv())["session"]
@@ -52,6 +53,33 @@ def test_grace_period_frees_a_dropped_session():
                 hello = await c.recv()
                 assert hello["resumed"] is False and hello["session"] != token
                 assert (await c.expect("error"))["code"] == "unknown_session"
+        asyncio.run(asyncio.wait_for(scenario(), 30))
+
+
+def test_after_the_grace_period_a_dropped_run_comes_back_from_the_store():
+    """Freed from memory after the grace period, the run stays in the store: its token
+    brings it back exactly as it was left (the laptop closed until the next lesson)."""
+    with LiveServer(grace_seconds=0.2) as server:
+        async def scenario():
+            async with Client.connect(server.ws_url) as c:
+                token = (await c.recv())["session"]
+                await c.start(seed=1)
+                paused, frame = await c.pause()
+                c.ws.transport.abort()
+            for _ in range(100):  # the reaper looks once a second
+                if _sessions(server) == 0:
+                    break
+                await asyncio.sleep(0.05)
+            assert _sessions(server) == 0
+            async with Client.connect(f"{server.ws_url}?session={token}") as c:
+                hello = await c.recv()
+                assert (hello["session"], hello["resumed"]) == (token, True)
+                assert hello["restored"]["epoch"] == paused["epoch"]
+                status = await c.expect("status")
+                assert (status["state"], status["epoch"], status["saving"]) == \
+                    ("paused", paused["epoch"], "on")
+                back = await c.frame()
+                assert back.header["weights"] == frame.header["weights"]
         asyncio.run(asyncio.wait_for(scenario(), 30))
 
 

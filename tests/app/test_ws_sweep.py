@@ -4,8 +4,8 @@ its numbers against lone runs, field-level refusals, and the main run going on."
 import httpx
 import numpy as np
 
+from app.live.sweeps import SWEEP_RESOLUTION, LiveSweep, live_sweeps, train_sweeps
 from app.protocol import decode_frame
-from app.sweeps import SWEEP_RESOLUTION, LiveSweep, live_sweeps, train_sweeps
 from core.config import validate_config
 from core.trainer import Trainer
 from tests.app.live import Client
@@ -167,12 +167,9 @@ class _Outbox:
     frame = None
     in_flight = False
     texts = ()
-    frame_generation = 1
-    frame_history_from = 0
 
-    def put_frame(self, frame, history_from, generation):
-        self.frame, self.frame_history_from, self.frame_generation = (
-            frame, history_from, generation)
+    def put_frame(self, frame):
+        self.frame = frame
 
 
 def test_a_waiting_sweep_frame_gives_way_and_its_history_is_resent():
@@ -191,8 +188,8 @@ def test_a_waiting_sweep_frame_gives_way_and_its_history_is_resent():
     assert [h["epoch"] for h in first_header(third)["variants"][1]["history"]] == [2, 3]
 
 
-def first_header(frame: bytes) -> dict:
-    return decode_frame(frame)[0]
+def first_header(frame) -> dict:
+    return decode_frame(frame.data)[0]
 
 
 def test_a_slice_of_a_long_epoch_ends_mid_epoch():
@@ -206,7 +203,6 @@ def test_a_slice_of_a_long_epoch_ends_mid_epoch():
 
 class _Session:
     token = "abcdef"
-    history_sent = 0
 
     def __init__(self, sweep):
         self.sweep, self.outbox, self.sent = sweep, _Outbox(), []

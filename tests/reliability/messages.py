@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from app.handlers import FIELDS  # each type's fields, as docs/protocol.md lists them
+from app.protocol import CLIENT_FIELDS as FIELDS  # each type's, as docs/protocol.md lists
 from app.protocol import CLIENT_TYPES as TYPES
 from core.config import FIELD_NAMES, Config, ConfigError, apply_update, validate_config
 

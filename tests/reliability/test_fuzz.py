@@ -132,7 +132,7 @@ def _check_window(texts: list[dict], message, owed: list[str], code: str | None,
     """The owed replies, in order, and nothing else but a pending step's late status."""
     def late_step_status(m):
         return (step_was_pending and m["type"] == "status" and m["state"] == "paused"
-                and set(m) == {"type", "state", "epoch", "generation", "speed"})
+                and set(m) == {"type", "state", "epoch", "generation", "speed", "saving"})
     owed = ["error"] if code is not None else owed
     rest = [m for m in texts if not late_step_status(m)]
     if [m["type"] for m in rest] != owed:

@@ -11,7 +11,11 @@ import json
 import math
 from collections.abc import Callable
 
+from app.live.run import RunState
+from app.live.session import Session
+from app.live.sweeps import start_sweep, stop_sweep
 from app.protocol import (
+    CLIENT_FIELDS,
     DIVERGED,
     INVALID_CONFIG,
     INVALID_FIELD,
@@ -23,28 +27,20 @@ from app.protocol import (
     dumps,
     require_number,
 )
-from app.session import PAUSED, RUNNING, Session
 from app.settings import MAX_SPEED, MAX_STEP_EPOCHS
-from app.sweep_budget import start_live_sweep
-from app.sweeps import start_sweep, stop_sweep
 from core.config import ConfigError, apply_update, validate_config
 from core.probe import probe as core_probe
 from exports.runfile import RunFileError, read_run, run_file
 
-FIELDS = {"start": {"config"}, "update": {"config"}, "pause": set(), "resume": set(),
-          "step": {"epochs"}, "reset": set(), "probe": {"x", "label"},
-          "speed": {"epochs_per_second"}, "restore": {"epoch"}, "sweep": {"vary", "epochs"},
-          "sweep_stop": set(), "set_weight": {"layer", "from", "to", "value"},
-          "save": set(), "load": {"run"}}
-NEEDS_NO_RUN = ("start", "load")
+NEEDS_NO_RUN = ("start", "load")  # the messages that make a run
 WEIGHT_LIMIT = 100.0  # a weight or bias set by hand: from −100 to 100
 
 
 def handle(session: Session, message: dict) -> None:
     kind = message["type"]
-    extra = sorted(set(message) - FIELDS[kind] - {"type"})
+    extra = sorted(set(message) - CLIENT_FIELDS[kind] - {"type"})
     if extra:
-        allowed = ", ".join(sorted(FIELDS[kind])) or "no other fields"
+        allowed = ", ".join(sorted(CLIENT_FIELDS[kind])) or "no other fields"
         raise ProtocolError(INVALID_FIELD, f"{kind} does not take {extra[0]}; it takes: "
                             f"{allowed}.", extra[0])
     if kind not in NEEDS_NO_RUN and session.trainer is None:
@@ -70,7 +66,7 @@ def start(session: Session, message: dict) -> None:
         config = validate_config(_config_object(message))
     except ConfigError as exc:
         raise _config_error(exc) from None
-    session.new_run(config, state=RUNNING)
+    session.new_run(config, state=RunState.RUNNING)
     session.status()
 
 
@@ -80,39 +76,36 @@ def update(session: Session, message: dict) -> None:
     except ConfigError as exc:
         raise _config_error(exc) from None
     if restart:
-        state = PAUSED if session.state == PAUSED else RUNNING
-        session.new_run(config, state=state)
+        paused = session.run.state == RunState.PAUSED
+        session.new_run(config, state=RunState.PAUSED if paused else RunState.RUNNING)
         session.status(reset=True)
     else:
         changed = sorted(k for k in message["config"]
                          if getattr(config, k) != getattr(session.trainer.config, k))
-        session.trainer.apply_hot(config)
+        session.run.apply_hot(config)
         session.status(reset=False, updated=changed)
 
 
 def pause(session: Session, message: dict) -> None:
-    if session.state == RUNNING:
-        session.state, session.credit = PAUSED, 0.0
-        session.dirty = True
+    session.run.pause()
     session.status()
 
 
 def resume(session: Session, message: dict) -> None:
     _refuse_if_diverged(session, "resume")
-    if session.state == PAUSED:
+    if session.run.state == RunState.PAUSED:
         _refuse_at_epoch_limit(session)
-        session.state, session.step_target = RUNNING, None
-        session.dirty = True
+        session.run.resume()
     session.status()
 
 
 def step(session: Session, message: dict) -> None:
     epochs = require_number(message, "epochs", 1, MAX_STEP_EPOCHS, integer=True)
     _refuse_if_diverged(session, "step")
-    if session.state != PAUSED:
+    if session.run.state != RunState.PAUSED:
         raise ProtocolError(NOT_PAUSED, "step works while paused; send pause first.")
     _refuse_at_epoch_limit(session, epochs)
-    session.step_target = session.trainer.epoch + epochs
+    session.run.step(epochs)
 
 
 def reset(session: Session, message: dict) -> None:
@@ -121,14 +114,14 @@ def reset(session: Session, message: dict) -> None:
 
 
 def speed(session: Session, message: dict) -> None:
-    session.speed = require_number(message, "epochs_per_second", 1, MAX_SPEED, also=(0,))
-    session.credit = 0.0
+    session.run.set_speed(require_number(message, "epochs_per_second", 1, MAX_SPEED,
+                                         also=(0,)))
     session.status()
 
 
 def restore(session: Session, message: dict) -> None:
     epoch = require_number(message, "epoch", 0, session.trainer.epoch, integer=True)
-    restored = session.restore(epoch)
+    restored = session.rewind(epoch)
     session.status(restored=restored)
 
 
@@ -145,13 +138,13 @@ def probe(session: Session, message: dict) -> None:
     result = core_probe(trainer.network, trainer.config.features, [x1, x2], label,
                         loss=trainer.config.loss)
     session.send({"type": "probe", "x": [x1, x2], "label": label, "epoch": trainer.epoch,
-                  "generation": session.generation, **result})
+                  "generation": session.run.generation, **result})
 
 
 def set_weight(session: Session, message: dict) -> None:
     """One weight (``from`` an input index) or bias (``from`` "bias") set by hand, while
     paused; the drawing and the current epoch's losses follow (docs/protocol.md)."""
-    if session.state != PAUSED:
+    if session.run.state != RunState.PAUSED:
         raise ProtocolError(NOT_PAUSED, "set_weight works while paused; send pause first.")
     trainer = session.trainer
     sizes = trainer.network.sizes
@@ -160,11 +153,7 @@ def set_weight(session: Session, message: dict) -> None:
     row = fan_in if message.get("from") == "bias" else _source_unit(message, fan_in)
     to = require_number(message, "to", 0, fan_out - 1, integer=True)
     value = require_number(message, "value", -WEIGHT_LIMIT, WEIGHT_LIMIT)
-    trainer.set_parameter(layer, row, to, value)
-    session.snapshots.drop_after(trainer.epoch - 1)  # "train from here" starts from the edit
-    session.snapshots.add_snapshot(trainer.snapshot())
-    session.history_sent = min(session.history_sent, len(trainer.history) - 1)
-    session.dirty = True
+    session.set_weight(layer, row, to, value)
     session.status()
 
 
@@ -183,7 +172,7 @@ def save(session: Session, message: dict) -> None:
     """The run now as a run file (``exports.runfile``), in a ``run`` message; refused
     when it could not be opened again (larger than ``NNLIVE_MAX_RUN_BYTES``)."""
     reply = {"type": "run", "epoch": session.trainer.epoch,
-             "generation": session.generation, "run": run_file(session.trainer)}
+             "generation": session.run.generation, "run": run_file(session.trainer)}
     size, limit = len(dumps(reply)), session.settings.max_run_bytes
     if size > limit:
         raise ProtocolError(RUN_TOO_LARGE, f"This run's file would have {size:,} bytes, over "
@@ -203,11 +192,6 @@ def load(session: Session, message: dict) -> None:
     session.status(loaded=True)
 
 
-def sweep(session: Session, message: dict) -> None:
-    """A live sweep, within the server's sweep budget (``app.sweep_budget``)."""
-    start_live_sweep(session, message, start_sweep)
-
-
 def _in_square(v) -> bool:
     number = isinstance(v, (int, float)) and not isinstance(v, bool)
     return number and math.isfinite(v) and -6 <= v <= 6
@@ -220,7 +204,7 @@ def _probe_label(config, message: dict) -> float:
 
 
 def _refuse_if_diverged(session: Session, kind: str) -> None:
-    if session.state == DIVERGED:
+    if session.run.state == RunState.DIVERGED:
         raise ProtocolError(DIVERGED, f"{kind} is not possible: the run diverged. Send reset "
                             "or restore {epoch} (after an update to a smaller learning_rate, "
                             "say).")
@@ -243,5 +227,5 @@ HANDLERS: dict[str, Callable[[Session, dict], None]] = {
     "start": start, "update": update, "pause": pause, "resume": resume, "step": step,
     "reset": reset, "speed": speed, "restore": restore, "probe": probe,
     "set_weight": set_weight, "save": save, "load": load,
-    "sweep": sweep, "sweep_stop": stop_sweep,
+    "sweep": start_sweep, "sweep_stop": stop_sweep,
 }

@@ -1,9 +1,9 @@
 """What one socket has yet to send: a bounded queue of JSON texts and one frame slot.
 
 A sender task drains it. Texts go first, in order (so ``dataset`` always precedes the
-epoch-0 frame). The frame slot holds at most one frame; while one is in flight and one
-waits, nothing more is built (see ``Session.frame_due``), so memory stays bounded
-however slowly the client reads.
+epoch-0 frame). The frame slot holds at most one frame (``Frame``: the run's, or a live
+sweep's, said by its ``kind``); while one is in flight and one waits, nothing more is
+built (``FramePacing.due``), so memory stays bounded however slowly the client reads.
 
 A client that does not read its replies overflows the text queue (by count or bytes).
 ``put_text`` never raises: it is called from message handlers and from the scheduler
@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -22,8 +25,21 @@ MAX_TEXTS = 256  # replies owed to a client that never reads; beyond this it is 
 MAX_TEXT_BYTES = 4 * 2**20  # …or this many bytes of them (a dataset message is ≤ ~100 KB)
 
 
-class OutboxFull(RuntimeError):
-    """The client sends requests but does not read the replies."""
+class FrameKind(Enum):
+    RUN = "run"      # the session's run (app/live/frames.py)
+    SWEEP = "sweep"  # its live sweep (app/live/sweeps.py): gives way to a run frame
+
+
+@dataclass
+class Frame:
+    """A built frame waiting in the slot: its bytes, and what to do if it is replaced
+    unsent (a run frame's history is repeated by the next; a sweep is told, ``marks``)."""
+
+    data: bytes
+    kind: FrameKind = FrameKind.RUN
+    history_from: int = 0      # a run frame: the history index it starts at
+    sweep: Any = None          # a sweep frame: its LiveSweep…
+    marks: list[int] | None = None  # …and the history index each variant started at
 
 
 class Outbox:
@@ -33,9 +49,7 @@ class Outbox:
         self.text_bytes = 0           # characters waiting (≈ bytes: the JSON is mostly ASCII)
         self.overflow: str | None = None
         self.overflowed = asyncio.Event()
-        self.frame: bytes | None = None
-        self.frame_history_from = 0   # history index the waiting frame starts at
-        self.frame_generation = -1    # generation of the newest frame built for this socket
+        self.frame: Frame | None = None
         self.in_flight = False
         self.sent_frames = 0
         self._wake = asyncio.Event()
@@ -53,10 +67,9 @@ class Outbox:
         self.text_bytes += len(text)
         self._wake.set()
 
-    def put_frame(self, frame: bytes, history_from: int, generation: int) -> None:
-        """Wait in the slot, replacing any unsent frame (whose history ``frame`` repeats)."""
-        self.frame, self.frame_history_from = frame, history_from
-        self.frame_generation = generation
+    def put_frame(self, frame: Frame) -> None:
+        """Wait in the slot, replacing any unsent frame (the caller settles for it)."""
+        self.frame = frame
         self._wake.set()
 
     @property
@@ -77,7 +90,7 @@ class Outbox:
                 frame, self.frame = self.frame, None
                 self.in_flight = True
                 try:
-                    await websocket.send_bytes(frame)
+                    await websocket.send_bytes(frame.data)
                 finally:
                     self.in_flight = False
                 self.sent_frames += 1

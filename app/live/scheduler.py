@@ -16,13 +16,14 @@ on sockets, requests, or anything that blocked the loop.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import Counter
 
-from app.clients import ADDRESS_SHARE, crowd_of, fair_order, group_weight
-from app.sessions import SessionManager
-from app.sweeps import live_sweeps, push_sweep_frames, train_sweeps
+from app.live.sessions import SessionManager
+from app.live.sweeps import live_sweeps, push_sweep_frames, train_sweeps
+from app.live.turns import ADDRESS_SHARE, crowd_of, fair_order, group_weight
 from core.cohort import cohort_key, train_together
 
 TICK = 0.010           # seconds per scheduler round
@@ -31,6 +32,7 @@ MIN_STACK = 16         # sessions of one shape trained together, at the least, w
 BANK_LIMIT = 0.020     # seconds of unspent training budget carried over, so a whole
                        # shape's sessions can train as one stack (cheaper each) every few ticks
 HOUSEKEEPING_EVERY = 1.0  # seconds between looks for expired sessions (and store upkeep)
+CHECKPOINT_LOOK_EVERY = 0.05  # seconds between looks for runs to checkpoint
 
 log = logging.getLogger("nnlive.scheduler")
 
@@ -46,7 +48,8 @@ class Scheduler:
         self._cohort_cost: dict[tuple, float] = {}  # seconds per member-epoch, by shape
         self._banked = 0.0  # training budget not spent in earlier ticks (≤ BANK_LIMIT)
         self._last = time.perf_counter()
-        self._last_housekeeping = 0.0
+        self._last_housekeeping = self._last_checkpoints = 0.0
+        self._sweep_turns = itertools.count()  # where each round of sweeps starts
         self.lag = manager.metrics.loop_lag
         self.task: asyncio.Task | None = None
 
@@ -88,7 +91,8 @@ class Scheduler:
         allowance = min(BANK_LIMIT, self._banked + self.train_budget - sweep_share)
         spent = self.train_round(active, allowance)
         self._banked = max(0.0, allowance - spent) if active else 0.0
-        train_sweeps(sweeping, self.train_budget - (time.perf_counter() - began))
+        train_sweeps(sweeping, self.train_budget - (time.perf_counter() - began),
+                     next(self._sweep_turns))
         self.frame_round(sessions)
         push_sweep_frames(sessions, self.frame_budget / 2)
         # what the frames left of the tick goes to runs at full speed (speed 0), not to idling
@@ -96,6 +100,9 @@ class Scheduler:
         fastest = [s for s in active if s.speed == 0 and s.wants_training()]
         if idle > MIN_IDLE and fastest:
             self.train_round(fastest, idle)
+        if now - self._last_checkpoints > CHECKPOINT_LOOK_EVERY:
+            self.manager.checkpoints(time.monotonic())
+            self._last_checkpoints = now
         if now - self._last_housekeeping > HOUSEKEEPING_EVERY:
             self.manager.housekeeping(now)
             self._last_housekeeping = now
@@ -115,12 +122,12 @@ class Scheduler:
         self._turn = (self._turn + 1) % len(active)
         order = active[self._turn:] + active[: self._turn]
         groups: dict[tuple, list] = {}
-        crowd = crowd_of(order)  # a crowded address stacks apart (app/clients.py)
+        crowd = crowd_of(order)  # a crowded address stacks apart (app/live/turns.py)
         for session in order:
             key = (*cohort_key(session.trainer), crowd(session))
             groups.setdefault(key, []).append(session)
         deadline = time.perf_counter() + (self.train_budget if budget is None else budget)
-        # a crowded address weighs at most ADDRESS_SHARE sessions (app/clients.py)
+        # a crowded address weighs at most ADDRESS_SHARE sessions (app/live/turns.py)
         weights = {key: group_weight(group, key[-1]) for key, group in groups.items()}
         waiting = total = sum(weights.values())
         for key, group in groups.items():
@@ -154,7 +161,7 @@ class Scheduler:
         if affordable < len(members):
             if len(members) > 1 and quota < bank_full:
                 return True  # bank the quota: in a few ticks they train as one bigger stack
-            # those who waited longest first, by turns of client address (app/clients.py);
+            # those who waited longest first, by turns of client address (app/live/turns.py);
             # small stacks cost more each: at least 16
             members = fair_order(members, lambda s: s.trained_at)
             members, n = members[: max(MIN_STACK, int(affordable))], 1
