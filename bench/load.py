@@ -198,12 +198,16 @@ async def over_cap(url: str, extra: int) -> Counter:
 
 
 def measure_server(proc: psutil.Process, clients: list[psutil.Process], step: dict) -> dict:
+    """The server's CPU (% of one core) and RSS, its worker processes included
+    (``nnlive serve`` starts one per core), and the load clients' CPU."""
     time.sleep(max(0.0, step["measure"] - time.monotonic()))
-    proc.cpu_percent()
-    for c in clients:
-        c.cpu_percent()
+    server = [proc, *proc.children(recursive=True)]
+    for p in server + clients:
+        p.cpu_percent()
     time.sleep(max(0.0, step["end"] - time.monotonic()))
-    return {"cpu": proc.cpu_percent(), "rss": proc.memory_info().rss / 2**20,
+    alive = [p for p in server if p.is_running()]
+    return {"cpu": sum(p.cpu_percent() for p in alive),
+            "rss": sum(p.memory_info().rss for p in alive) / 2**20,
             "client_cpu": sum(c.cpu_percent() for c in clients)}
 
 

@@ -19,6 +19,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,8 +39,11 @@ def free_port() -> int:
 def start_server(port: int, env_extra: dict, log=subprocess.DEVNULL) -> subprocess.Popen:
     """``nnlive serve`` on 127.0.0.1:port (its output to ``log``), once it answers."""
     # every benchmark client comes from 127.0.0.1: no cap or rate of new sessions per address
+    # runs kept in a SQLite file of its own (as by default, but not in the user's store)
+    store = os.path.join(tempfile.mkdtemp(prefix="nnlive-bench-"), "runs.sqlite3")
     env = {**os.environ, "NNLIVE_MAX_SESSIONS": "1000", "NNLIVE_MAX_SESSIONS_PER_CLIENT": "1000",
-           "NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000", **env_extra}
+           "NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000",
+           "NNLIVE_STORE_PATH": store, **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port)], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)

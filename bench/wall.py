@@ -118,10 +118,8 @@ def run_phase(url: str, code: str | None, first: int, n: int, workers: int, seco
 
 def main(learners: int, seconds: float, workers: int) -> None:
     port, log = free_port(), tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    store = tempfile.TemporaryDirectory(prefix="nnlive-bench-")
     server = start_server(port, {"NNLIVE_MAX_SESSIONS": str(2 * learners + 10),
-                                 "NNLIVE_GRACE_SECONDS": "1",
-                                 "NNLIVE_STORE_PATH": f"{store.name}/runs.sqlite3"}, log)
+                                 "NNLIVE_GRACE_SECONDS": "1"}, log)
     base, url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws/train"
     out = mp.Queue()
     supervisor = psutil.Process(server.pid)
@@ -158,7 +156,6 @@ def main(learners: int, seconds: float, workers: int) -> None:
     finally:
         stop_server(server)
         os.unlink(log.name)
-        store.cleanup()
 
 
 def report(results: dict) -> None:

@@ -25,10 +25,16 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
-def base_url():
-    """``nnlive serve`` in a subprocess; short grace so closed pages free their sessions."""
+def browser_server():
+    """``nnlive serve`` in a subprocess; short grace so closed pages free their sessions
+    (their runs stay in the server's store: ``browser_server.store_path``)."""
     with ServerProcess(NNLIVE_GRACE_SECONDS="2", PYTHONWARNINGS="ignore") as server:
-        yield server.url
+        yield server
+
+
+@pytest.fixture(scope="session")
+def base_url(browser_server):
+    return browser_server.url
 
 
 @pytest.fixture(scope="session")
