@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import socket
 import sqlite3
 import time
 
@@ -25,7 +24,7 @@ from app.settings import Settings
 from tests.app import live
 from tests.app.live import Client, LiveServer
 from tests.app.redis_server import redis_server  # noqa: F401  (a fixture)
-from tests.serve import ServerProcess
+from tests.serve import ServerProcess, free_port
 
 
 @pytest.fixture
@@ -140,9 +139,7 @@ def test_both_stores_keep_the_same_rules(make_store, run):
 
 
 def test_with_redis_away_a_learner_trains_outside_the_class(monkeypatch, run):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     monkeypatch.setattr(live, "create_app",
                         functools.partial(create_app, redis_url=f"redis://127.0.0.1:{port}/0"))
     with LiveServer() as server:
