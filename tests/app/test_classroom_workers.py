@@ -138,11 +138,21 @@ def test_both_stores_keep_the_same_rules(make_store, run):
     run(scenario())
 
 
-def test_with_redis_away_a_learner_trains_outside_the_class(monkeypatch, run):
-    port = free_port()  # a port nobody listens on
-    monkeypatch.setattr(live, "create_app",
-                        functools.partial(create_app, redis_url=f"redis://127.0.0.1:{port}/0"))
-    with LiveServer() as server:
+@pytest.mark.parametrize("store", ["redis", "sqlite"])
+def test_with_the_store_away_a_learner_trains_outside_the_class(store, monkeypatch, tmp_path,
+                                                                 run):
+    """Redis that does not answer, or a SQLite file that cannot be opened (its directory
+    would be under a plain file)."""
+    overrides = {}
+    if store == "redis":
+        port = free_port()  # a port nobody listens on
+        monkeypatch.setattr(live, "create_app", functools.partial(
+            create_app, redis_url=f"redis://127.0.0.1:{port}/0"))
+    else:
+        (tmp_path / "plain").write_text("not a directory")
+        overrides = {"store_path": str(tmp_path / "plain" / "runs.sqlite3"),
+                     "data_dir": str(tmp_path / "datasets")}  # the datasets elsewhere
+    with LiveServer(**overrides) as server:
         opened = httpx.post(f"{server.url}/api/classes", json={}, timeout=10)
         assert opened.status_code == 503
         assert opened.json()["error"]["code"] == "store_unavailable"
