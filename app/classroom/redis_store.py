@@ -20,8 +20,6 @@ TIMEOUT = 2.0  # seconds for one Redis round trip
 class RedisClassStore(LocalClassStore):
     """The same, in Redis: every worker of every machine sees the same classes."""
 
-    shared = True
-
     def __init__(self, url: str):
         import redis.asyncio as aioredis  # only when configured
 

@@ -32,7 +32,7 @@ LIVE = "SELECT record FROM classes WHERE code = ? AND expires > ?"
 
 
 class SqliteClassStore(LocalClassStore):
-    shared = True
+    """The same, in the runs' SQLite file: every worker of one machine sees them."""
 
     def __init__(self, records):
         super().__init__()

@@ -31,7 +31,6 @@ class StoreUnavailable(RuntimeError):
 class LocalClassStore:
     """Classes of this process only: dictionaries, pruned as classes expire."""
 
-    shared = False
 
     def __init__(self):
         self.records: dict[str, ClassRecord] = {}
