@@ -97,8 +97,7 @@ class Classroom:
         session.member = member
         self.members.setdefault(record.code, {})[member.id] = member
         session.send(member.message())
-        await self.store.put_tiles(record.code, {member.id: member.tile(time.time())},
-                                   record.expires)
+        await self._publish(record, [member])  # a run restored from the store has data
 
     async def sync(self, code: str) -> None:
         members = self.members.get(code)
@@ -115,17 +114,26 @@ class Classroom:
         for member in list(members.values()):
             if member.follow(record):  # a restart costs a few ms: let the sockets in between
                 await asyncio.sleep(0)
-        data = {"data:" + m.id: d[1] for m in members.values() if (d := m.data()) is not None}
-        await self.store.put_blobs(code, data, record.expires)  # before the tiles naming it
-        now = time.time()
-        tiles = {m.id: m.tile(now) for m in members.values() if m.tile_due(now)}
-        await self.store.put_tiles(code, tiles, record.expires)
+        await self._publish(record, list(members.values()))
         await self._spotlight(record, members)
         leaving = [m.id for m in gone if not m.session.lost]  # lost: resumed elsewhere
         await self.store.drop_tiles(code, leaving)
         await self.store.drop_blobs(code, ["data:" + i for i in leaving])
         if not members:
             self.members.pop(code, None)
+
+    async def _publish(self, record: ClassRecord, members: list[Member]) -> None:
+        """The members' tiles, and their data where it changed: read at one instant (a run
+        may restart while the store writes), the data written first, so a tile never
+        names data the wall cannot fetch."""
+        now = time.time()
+        data = {m: d for m in members if (d := m.data()) is not None}
+        tiles = {m.id: m.tile(now) for m in members if m.tile_due(now)}
+        await self.store.put_blobs(record.code, {"data:" + m.id: d[1] for m, d in data.items()},
+                                   record.expires)
+        for member, (key, _) in data.items():
+            member.data_sent = key
+        await self.store.put_tiles(record.code, tiles, record.expires)
 
     async def _spotlight(self, record: ClassRecord, members: dict[str, Member]) -> None:
         member = members.get(record.spotlight) if record.spotlight else None

@@ -144,14 +144,14 @@ class Member:
         return dumps_bytes(tile)
 
     def data(self) -> tuple[str, bytes] | None:
-        """(the data key, this learner's rows as JSON) when they changed since last sent."""
+        """(the data key, this learner's rows as JSON) when they changed since last sent
+        (``data_sent``: the caller sets it once they are written)."""
         trainer = self.session.trainer
         if trainer is None:
             return None
         key = self._config(trainer.config)[2]
         if key == self.data_sent:
             return None
-        self.data_sent = key
         return key, dumps_bytes({"key": key, **trainer.dataset.as_rows()})
 
     def spotlight(self) -> bytes | None:

@@ -184,14 +184,17 @@ def test_a_class_spans_the_workers_of_one_server_without_redis(run):
 
         async def scenario():
             async with contextlib.AsyncExitStack() as stack:
-                learners = []
-                while len(learners) < 12:
+                async def join(name: str) -> Client:
                     c = await stack.enter_async_context(Client.connect(
-                        f"{server.ws_url}?class={code}&name=L{len(learners)}"))
+                        f"{server.ws_url}?class={code}&name={name}"))
                     await c.expect("class")
                     await c.start(seed=4)
-                    learners.append(c)
-                    if len(learners) >= 2 and await _spread(server.store_path):
+                    return c
+                learners = []
+                while len(learners) < 16:  # four at once: both workers accept some
+                    learners += await asyncio.gather(*(
+                        join(f"L{len(learners) + i}") for i in range(4)))
+                    if await _spread(server.store_path):
                         break
                 assert await _spread(server.store_path), "every learner landed on one worker"
                 names = {f"L{i}" for i in range(len(learners))}
