@@ -8,10 +8,11 @@ a 30,000-epoch run is 0.62 MB instead of 0.50 (bench/store.py).
 
 In a chunk the epoch is not stored (entry ``i`` of chunk ``c`` is epoch ``c·CHUNK + i``:
 a history holds every epoch from 0), a column that is all ``None`` (the error rates of
-a regression, the validation numbers without a split) is left out, and the other columns are float64 with NaN for ``None`` (a history never
-holds NaN otherwise: a non-finite loss ends the run first), their bytes regrouped by
-significance (the sign and exponent bytes of a loss curve repeat) and deflated.
-Exact: every number comes back bit for bit (tests/app/test_records.py).
+a regression, the validation numbers without a split) is left out, and the other
+columns are float64 with NaN for ``None`` (a history never holds NaN otherwise: a
+non-finite loss ends the run first), their bytes regrouped by significance (the sign
+and exponent bytes of a loss curve repeat) and deflated. Exact: every number comes back
+bit for bit (tests/app/test_records.py).
 """
 
 from __future__ import annotations
