@@ -54,7 +54,7 @@ class Settings:
                                         # (default_store_path), "none": memory only
     store_retention_seconds: float = 604_800.0  # a run is kept this long after its
                                         # last checkpoint (a week: until next lesson)
-    store_run_mb: float = 4.0           # one run's record, at most (≈ 0.5 MB at 30,000 epochs)
+    store_run_mb: float = 4.0           # one run's record, at most (≈ 0.6 MB at 30,000 epochs)
     store_max_mb: float = 1024.0        # every record together; oldest let go first
     workers: int | None = None          # processes of `nnlive serve` (None: one per core)
     class_retention_seconds: float = 86_400.0  # a class and all it holds go this long after

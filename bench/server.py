@@ -40,7 +40,8 @@ def start_server(port: int, env_extra: dict, log=subprocess.DEVNULL) -> subproce
     """``nnlive serve`` on 127.0.0.1:port (its output to ``log``), once it answers."""
     # every benchmark client comes from 127.0.0.1: no cap or rate of new sessions per address
     # runs kept in a SQLite file of its own (as by default, but not in the user's store)
-    store = os.path.join(tempfile.mkdtemp(prefix="nnlive-bench-"), "runs.sqlite3")
+    store = os.environ.get("NNLIVE_STORE_PATH") or os.path.join(
+        tempfile.mkdtemp(prefix="nnlive-bench-"), "runs.sqlite3")
     env = {**os.environ, "NNLIVE_MAX_SESSIONS": "1000", "NNLIVE_MAX_SESSIONS_PER_CLIENT": "1000",
            "NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000",
            "NNLIVE_STORE_PATH": store, **env_extra}

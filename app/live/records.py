@@ -31,7 +31,7 @@ from core.snapshot import Snapshot
 from core.trainer import Trainer
 
 KIND = "session"
-FORMAT = 1
+FORMAT = 2  # 2: history chunks of 128 entries (1: 512)
 
 
 @dataclass(frozen=True)

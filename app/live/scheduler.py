@@ -199,17 +199,23 @@ class Scheduler:
         due = fair_order((s for s in sessions if s.frame_due(now)), lambda s: s.last_frame_at)
         deadline = max(time.perf_counter() + self.frame_budget,
                        self._tick_began + TICK - 2 * MIN_IDLE)
-        # a crowded address gets the frames of ADDRESS_SHARE sessions a tick, at most
+        # a crowded address goes first with the frames of ADDRESS_SHARE sessions a tick;
+        # its others come after everyone else's, in what is left of the tick: a class
+        # behind one NAT gets every frame the server has time for, never another's
         crowd, given = crowd_of(sessions), Counter()
         per_crowd = max(1, round(ADDRESS_SHARE * self.settings.max_fps * TICK))
+        first, after = [], []
         for session in due:
-            if time.perf_counter() > deadline:
-                break
             address = crowd(session)
             if address is not None:
-                if given[address] >= per_crowd:
-                    continue
                 given[address] += 1
+                if given[address] > per_crowd:
+                    after.append(session)
+                    continue
+            first.append(session)
+        for session in first + after:
+            if time.perf_counter() > deadline:
+                break
             guarded(session, session.push_frame, now)
 
 

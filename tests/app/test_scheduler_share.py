@@ -82,25 +82,50 @@ def test_a_crowded_address_gets_the_share_of_a_few_learners(stacks, shapes):
 
 
 class Due:
-    """A session with a frame due."""
+    """A session with a frame due; pushing it costs ``cost`` seconds of ``clock``."""
 
-    def __init__(self, address: str, waited: float):
+    def __init__(self, address: str, waited: float, clock=None, cost: float = 0.0,
+                 log: list | None = None):
         self.address, self.last_frame_at, self.pushed = address, waited, 0
+        self.clock, self.cost, self.log = clock, cost, log
 
     def frame_due(self, now: float) -> bool:
         return True
 
     def push_frame(self, now: float) -> None:
         self.pushed += 1
+        if self.clock is not None:
+            self.clock.t += self.cost
+        if self.log is not None:
+            self.log.append(self)
 
 
-def test_a_crowded_address_gets_the_frames_of_a_few_learners_a_tick(shapes):
-    crowd = [Due("10.0.0.9", t) for t in range(150)]
-    home = [Due(f"10.3.0.{i}", 1000 + i) for i in range(10)]  # waited less than the crowd
+def test_a_crowded_address_waits_behind_the_others_when_the_tick_is_short(monkeypatch):
+    """150 sessions from one address beside 10 learners elsewhere, a frame costing
+    200 µs: the crowd's longest waiters get the frames of ``ADDRESS_SHARE`` sessions
+    first, then every other address's, and the crowd's others only what is left."""
+    clock = SimpleNamespace(t=0.0)
+    monkeypatch.setattr(scheduler_module, "time", SimpleNamespace(
+        perf_counter=lambda: clock.t, monotonic=time.monotonic))
+    pushed: list = []
+    crowd = [Due("10.0.0.9", t, clock, 2e-4, pushed) for t in range(150)]
+    home = [Due(f"10.3.0.{i}", 1000 + i, clock, 2e-4, pushed) for i in range(10)]
     s = bank.scheduler()
     s._tick_began = 0.0
     s.frame_round(crowd + home)
     per_tick = round(ADDRESS_SHARE * s.settings.max_fps * scheduler_module.TICK)
     assert all(h.pushed == 1 for h in home)
-    assert sum(c.pushed for c in crowd) == per_tick
     assert [c.pushed for c in crowd[:per_tick]] == [1] * per_tick  # who waited longest
+    after = [c for c in pushed if c in crowd[per_tick:]]
+    assert pushed.index(after[0]) > max(pushed.index(h) for h in home)  # after the others
+    assert len(pushed) < len(crowd) + len(home)  # the tick ran out: the rest wait
+
+
+def test_a_crowded_address_gets_every_frame_the_tick_has_time_for(shapes):
+    """A class behind one NAT on a server with time to spare is not held to a share."""
+    crowd = [Due("10.0.0.9", t) for t in range(150)]
+    home = [Due(f"10.3.0.{i}", 1000 + i) for i in range(10)]
+    s = bank.scheduler()
+    s._tick_began = 0.0
+    s.frame_round(crowd + home)
+    assert all(d.pushed == 1 for d in crowd + home)
