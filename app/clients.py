@@ -46,6 +46,12 @@ class RateLimiter:
         self.buckets[key] = (tokens - amount, now)
         return True
 
+    def has(self, key: str, now: float | None = None) -> bool:
+        """Whether ``key``'s bucket holds a whole token now (nothing is spent)."""
+        now = time.monotonic() if now is None else now
+        tokens, at = self.buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - at) * self.rate) >= 1.0
+
     def forget_full(self, now: float | None = None) -> None:
         """Drop the buckets that have refilled (they equal a new one): memory stays
         bounded by the addresses seen in the last burst ÷ rate seconds."""

@@ -15,6 +15,9 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.classroom import routes as classroom_routes
+from app.classroom.hub import Classroom
+from app.classroom.store import make_class_store
 from app.clients import RateLimiter
 from app.dataset_store import DatasetStore
 from app.export_cache import ExportCache
@@ -48,11 +51,15 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
         app.state.sessions = SessionManager(settings, app.state.metrics, store)
         app.state.scheduler = Scheduler(app.state.sessions)
         app.state.api_limiter = anyio.CapacityLimiter(WORKERS)
+        app.state.classroom = Classroom(settings, app.state.sessions,
+                                        make_class_store(store, redis_url))
         store.start()
         app.state.scheduler.start()
+        app.state.classroom.start()
         try:
             yield
         finally:
+            await app.state.classroom.stop()
             await app.state.scheduler.stop()
             await app.state.sessions.close()  # every run saved as it is
 
@@ -71,6 +78,7 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.include_router(lessons.router)
     app.include_router(metrics.router)
     app.include_router(oembed.router)
+    app.include_router(classroom_routes.router)
     static = VersionedStatic(ROOT / "static")
     app.mount("/static", static, name="static")
     for templates in (pages.templates, lessons.templates):

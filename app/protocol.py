@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from typing import Any
 
@@ -54,6 +55,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_TRY_AGAIN_LATER = 1013  # session limits
 CLOSE_REPLACED = 4001        # the same session was resumed on another socket
 CLOSE_IDLE = 4002            # no start in time, or no message for a long time: freed
+CLOSE_CLASS_REFUSED = 4003   # ?class=CODE refused (no such class, a bad name): freed
 
 
 class ProtocolError(ValueError):
@@ -187,7 +189,26 @@ def encode_frame(header: dict, blobs: list[tuple[str, bytes]]) -> bytes:
     return b"".join(parts)
 
 
-def decode_frame(data: bytes) -> tuple[dict, bytes]:
-    """(header, payload) from a frame — used by tests and benchmarks."""
+FRAME_START = re.compile(rb'\{"epoch":(\d+),"generation":(\d+),"state":"(\w+)"')
+
+
+def peek_frame(data: bytes) -> tuple[dict, bytes]:
+    """A live frame's ``epoch``, ``generation``, ``state`` and ``grid`` entry, and its bytes
+    after the header, without reading the whole header (history, weights: a glance at a
+    learner costs microseconds). A frame's header begins with those three keys
+    (``app/live/frames.py``) and its grid entry holds no object; anything else is read whole."""
     (n,) = struct.unpack_from("<I", data, 0)
-    return json.loads(data[4 : 4 + n]), data[4 + n :]
+    head = data[4 : 4 + n]
+    start, at = FRAME_START.match(head), head.rfind(b'"grid":{')
+    if start is None or at < 0:
+        header, body = decode_frame(data)
+        return {k: header.get(k) for k in ("epoch", "generation", "state", "grid")}, body
+    grid = orjson.loads(head[at + 7 : head.index(b"}", at) + 1])
+    return {"epoch": int(start[1]), "generation": int(start[2]),
+            "state": start[3].decode("ascii"), "grid": grid}, data[4 + n :]
+
+
+def decode_frame(data: bytes) -> tuple[dict, bytes]:
+    """(header, payload) from a frame — used by tests, benchmarks and the class wall."""
+    (n,) = struct.unpack_from("<I", data, 0)
+    return orjson.loads(data[4 : 4 + n]), data[4 + n :]

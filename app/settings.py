@@ -57,6 +57,13 @@ class Settings:
     store_run_mb: float = 4.0           # one run's record, at most (≈ 0.6 MB at 30,000 epochs)
     store_max_mb: float = 1024.0        # every record together; oldest let go first
     workers: int | None = None          # processes of `nnlive serve` (None: one per core)
+    class_retention_seconds: float = 86_400.0  # a class and all it holds go this long after
+                                               # it was opened
+    max_classes: int = 500              # classes open at once, server-wide
+    class_attempt_rate: float = 0.2     # wrong class codes or keys per second per address,
+    class_attempt_burst: int = 30       # sustained, after a burst of this many (typos)
+    class_create_rate: float = 1 / 60   # classes opened per second per address, sustained,
+    class_create_burst: int = 10        # after a burst of this many
     figure_max_size: int = 2400         # pixels: the widest figure.png / figure.svg drawn
     animation_max_size: int = 640       # pixels: the widest animation.gif drawn
     animation_max_frames: int = 120     # frames of one animation.gif, at most
@@ -120,6 +127,12 @@ _RULES = {
     "STORE_RUN_MB": ("store_run_mb", "float", 0.01, 1024),
     "STORE_MAX_MB": ("store_max_mb", "float", 0.1, 1_000_000),
     "WORKERS": ("workers", "int", 1, 256),
+    "CLASS_RETENTION_SECONDS": ("class_retention_seconds", "float", 60, 30 * 86_400),
+    "MAX_CLASSES": ("max_classes", "int", 1, 100_000),
+    "CLASS_ATTEMPT_RATE": ("class_attempt_rate", "float", 0.001, 1000),
+    "CLASS_ATTEMPT_BURST": ("class_attempt_burst", "int", 1, 10_000),
+    "CLASS_CREATE_RATE": ("class_create_rate", "float", 0.0001, 1000),
+    "CLASS_CREATE_BURST": ("class_create_burst", "int", 1, 10_000),
     "LOG_FORMAT": ("log_format", "choice", ("json", "text"), None),
     "FIGURE_MAX_SIZE": ("figure_max_size", "int", 200, 8000),
     "ANIMATION_MAX_SIZE": ("animation_max_size", "int", 100, 2000),

@@ -53,9 +53,9 @@ from app.training import DUTY
 from bench.load import (
     WARMUP,
     _drain,
-    _get_worker,
     _misbehaving,
     client_process,
+    collect_windows,
     stop_server,
     summarize,
 )
@@ -304,14 +304,7 @@ async def all_sessions_gone(base: str, timeout: float = 90.0) -> float:
 
 
 def report(plan, results, out, procs, idle: float, final: float, log, gone: float) -> None:
-    windows = [[] for _ in plan]
-    for _ in procs:
-        _, stats = _get_worker(out)
-        for _seed, learner in stats:
-            for i, window in enumerate(learner):
-                windows[i].append(window)
-    for p in procs:
-        p.join(30)
+    windows = collect_windows(out, procs, len(plan))
     print(f"{'phase':30s} {'fps p10':>7s} {'p50':>5s} {'ep/s':>5s} {'rtt p95':>7s} "
           f"{'CPU%':>5s} {'att.%':>5s} {'RSS MB':>13s}  learners' errors; attacker answered")
     for (name, _), step, result, per in zip(PHASES, plan, results, windows):

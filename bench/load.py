@@ -3,6 +3,7 @@ then a step over the session cap.
 
     .venv/bin/python bench/load.py [--steps 10,50,100,200] [--seconds 10] [--workers 2]
     .venv/bin/python bench/load.py --faults   # attacks beside 50 learners (bench/faults.py)
+    .venv/bin/python bench/load.py --wall     # a class of 100 with the wall open (bench/wall.py)
 
 The server runs in a subprocess (``nnlive serve``, default settings but the per-address
 cap, since every learner here comes from 127.0.0.1). The learners run in ``--workers``
@@ -260,11 +261,7 @@ def main() -> None:
             mixer.join(30)
         for p in procs:
             p.join(30)
-        log.seek(0)
-        text = log.read()
-        print(f"server log: {text.count('Traceback')} tracebacks, "
-              f"{sum('ERROR' in line for line in text.splitlines())} ERROR lines; "
-              f"load average at end: {os.getloadavg()}")
+        print(log_summary(log))
     finally:
         stop_server(server)
         os.unlink(log.name)
@@ -277,6 +274,28 @@ def stop_server(server: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(5)
+
+
+def log_summary(log) -> str:
+    """What the server's log holds that it never should, and the load average now."""
+    log.seek(0)
+    text = log.read()
+    return (f"server log: {text.count('Traceback')} tracebacks, "
+            f"{sum('ERROR' in line for line in text.splitlines())} ERROR lines; "
+            f"load average at end: {os.getloadavg()}")
+
+
+def collect_windows(out, procs: list, count: int) -> list[list[dict]]:
+    """Every learner's stats, window by window, from the client processes (then joined)."""
+    windows = [[] for _ in range(count)]
+    for _ in procs:
+        _, stats = _get_worker(out)
+        for _seed, learner in stats:
+            for i, window in enumerate(learner):
+                windows[i].append(window)
+    for p in procs:
+        p.join(30)
+    return windows
 
 
 def _get_worker(out):
@@ -430,7 +449,17 @@ async def _drain(ws) -> None:
 
 
 if __name__ == "__main__":
-    if "--faults" in sys.argv:
+    if "--wall" in sys.argv:
+        from bench import wall
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--wall", action="store_true")
+        parser.add_argument("--learners", type=int, default=100)
+        parser.add_argument("--seconds", type=float, default=10.0)
+        parser.add_argument("--workers", type=int, default=2)
+        options = parser.parse_args()
+        wall.main(options.learners, options.seconds, options.workers)
+    elif "--faults" in sys.argv:
         from bench import faults
 
         parser = argparse.ArgumentParser()

@@ -69,7 +69,8 @@ class ServerProcess(Loopback):
         self.file_size_limit = file_size_limit
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("NNLIVE_")}
         # every client comes from 127.0.0.1: arrivals are not rate-limited unless asked
-        arrivals = {"NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000"}
+        arrivals = {"NNLIVE_SESSION_RATE": "1000", "NNLIVE_SESSION_BURST": "10000",
+                    "NNLIVE_CLASS_CREATE_RATE": "1000", "NNLIVE_CLASS_CREATE_BURST": "10000"}
         self.store_dir = tempfile.mkdtemp(prefix="nnlive-store-")
         self.store_path = os.path.join(self.store_dir, "runs.sqlite3")
         self.env = {**inherited, "OPENBLAS_NUM_THREADS": "1", **arrivals,

@@ -62,8 +62,13 @@ def _config_error(exc: ConfigError) -> ProtocolError:
 
 
 def start(session: Session, message: dict) -> None:
+    raw = _config_object(message)
+    if session.member is not None and session.member.config is not None:
+        session.new_run(session.member.config, state=RunState.RUNNING)  # the class's config
+        session.status()
+        return
     try:
-        config = validate_config(_config_object(message))
+        config = validate_config(raw)
     except ConfigError as exc:
         raise _config_error(exc) from None
     session.new_run(config, state=RunState.RUNNING)
@@ -71,6 +76,8 @@ def start(session: Session, message: dict) -> None:
 
 
 def update(session: Session, message: dict) -> None:
+    if session.member is not None:  # a field the teacher locked: error {code: "locked"}
+        session.member.check_update(_config_object(message))
     try:
         config, restart = apply_update(session.trainer.config, _config_object(message))
     except ConfigError as exc:
@@ -188,6 +195,8 @@ def load(session: Session, message: dict) -> None:
     except RunFileError as exc:
         raise ProtocolError(INVALID_RUN, f"The run file cannot be opened: {exc.message}",
                             f"run.{exc.field}") from None
+    if session.member is not None:  # a run file may not undo the teacher's locks
+        session.member.check_load(trainer.config)
     session.load_run(trainer, initial)
     session.status(loaded=True)
 

@@ -51,6 +51,7 @@ class Outbox:
         self.overflowed = asyncio.Event()
         self.frame: Frame | None = None
         self.in_flight = False
+        self.sending_text = False
         self.sent_frames = 0
         self._wake = asyncio.Event()
 
@@ -77,6 +78,14 @@ class Outbox:
         """Nothing waits in the frame slot and nothing is being sent."""
         return self.frame is None and not self.in_flight
 
+    async def drain(self, timeout: float) -> None:
+        """Wait, at most ``timeout`` seconds, until every queued text has been sent (the
+        last words before the server closes a socket)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (self.texts or self.sending_text) and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+
     async def run(self, websocket: WebSocket) -> None:
         """Send until cancelled or the socket fails."""
         while True:
@@ -85,7 +94,11 @@ class Outbox:
             while self.texts:
                 text = self.texts.popleft()
                 self.text_bytes -= len(text)
-                await websocket.send_text(text)
+                self.sending_text = True
+                try:
+                    await websocket.send_text(text)
+                finally:
+                    self.sending_text = False
             if self.frame is not None:
                 frame, self.frame = self.frame, None
                 self.in_flight = True

@@ -45,6 +45,7 @@ class Session:
         self.saving = Saving(persistent)  # checkpoints in the store, and their answers
         self.restored: Restored | None = None  # rebuilt from the store, not yet greeted
         self.lost = False          # claimed by another worker: never saved or resumed here
+        self.member = None         # its class membership (app/classroom/members.py), if any
 
     # --- what others read -------------------------------------------------------------
     @property
@@ -205,6 +206,8 @@ class Session:
                            neuron_resolution=settings.neuron_resolution)
         pacing.put(Frame(data, history_from=start), now, run.generation, run.revision,
                    len(history))
+        if self.member is not None:  # the teacher's wall takes its thumbnail from this frame
+            self.member.framed(data)
         run.snapshots.add(run.trainer)
 
     # --- the store (app/live/store/, records.py, saving.py) ---------------------------

@@ -26,6 +26,7 @@ from app.live.session import Session
 from app.live.sessions import SessionLimit, SessionManager
 from app.protocol import (
     BINARY_NOT_SUPPORTED,
+    CLOSE_CLASS_REFUSED,
     CLOSE_IDLE,
     CLOSE_NORMAL,
     CLOSE_POLICY,
@@ -87,22 +88,27 @@ async def train_socket(websocket: WebSocket) -> None:
     sender = asyncio.create_task(outbox.run(websocket), name=f"send-{session.token[:6]}")
     try:
         _greet(session, state.settings, found, token)
-        close_code = await _read_loop(websocket, session, state.settings, sender)
-        idle = _idle_reason(session, state.settings)  # before the release frees the run
+        refused = await state.classroom.admit(session, websocket.query_params, address)
+        if refused is not None:  # ?class=CODE refused: say why, then close
+            await outbox.drain(2.0)
+            close_code, idle = CLOSE_CLASS_REFUSED, refused
+        else:
+            close_code = await _read_loop(websocket, session, state.settings, sender)
+            idle = _idle_reason(session, state.settings)  # before the release frees the run
     finally:
         await _stop(sender)  # it may be stuck writing to a client that does not read
         _release(state.sessions, session, outbox, close_code)
     if outbox.overflow is not None:  # after the release: closing may take a while
         await close_socket(websocket, CLOSE_POLICY, f"not reading: {outbox.overflow}")
-    elif close_code == CLOSE_IDLE:
-        await close_socket(websocket, CLOSE_IDLE, idle)
+    elif close_code in (CLOSE_IDLE, CLOSE_CLASS_REFUSED):
+        await close_socket(websocket, close_code, idle)
 
 
 def _release(sessions: SessionManager, session: Session, outbox: Outbox,
              close_code: int | None) -> None:
     if session.outbox is not outbox:  # resumed on another socket meanwhile
         return
-    if close_code in (CLOSE_NORMAL, CLOSE_IDLE):  # goodbye, or gone quiet: nothing to resume
+    if close_code in (CLOSE_NORMAL, CLOSE_IDLE, CLOSE_CLASS_REFUSED):  # nothing to resume
         sessions.free(session, why="closed" if close_code == CLOSE_NORMAL else "idle")
     else:                           # dropped, or going away (a reload): keep a while
         sessions.detach(session)

@@ -26,16 +26,16 @@ const { t } = createI18n(page.lang, page.strings);
 // Nothing moves by itself for a reader who asked for reduced motion, whatever autoplay says.
 const autoplay = embed.autoplay && !prefersReducedMotion();
 const loop = createRenderLoop(draw);
+const formEl = $("config-form");
 const live = createLiveRun(page.config, {
   message(m) { handlers[m.type]?.(m); loop.invalidate(); },
   frame: onFrame,
-}, { autoplay });
+}, { autoplay, classroom: { t, form: formEl, anchor: $("banner") } }); // ?class=CODE
 const { run } = live;
 const output = createOutputView($("output"), {
   tooltip: $("output-tip"), t, onChange: loop.invalidate,
   onClick: ({ x1, x2 }) => { output.setProbe([x1, x2]); },
 });
-const formEl = $("config-form");
 const form = formEl ? createConfigForm(formEl, { onChange: (partial) => change(partial, "form"), t }) : null;
 const bridge = createBridge({ origins: embed.origins, parentOrigin: embed.parent_origin, onCommand: command });
 const config = () => live.config.current; // as last sent

@@ -15,15 +15,19 @@
 import { connect, msg } from "./protocol.js";
 import { createRun } from "./run.js";
 import { createConfigState } from "./config-state.js";
+import { createClassJoin } from "./class-join.js";
 
 // hooks: {message(m, {fresh}) every JSON message, after the controller has taken what it
 //         needs (`fresh`: a dataset message that starts a new run); frame(frame) a frame
 //         of this run that is not stale; sweepFrame(frame); close(willRetry)}.
 // options: {autoplay: start running (else paused at epoch 0), speed: epochs/s to ask for
-//           (null: the server's default), deferred: connect only on open()}.
-export function createLiveRun(initialConfig, hooks = {}, { autoplay = true, speed = null, deferred = false } = {}) {
+//           (null: the server's default), deferred: connect only on open(),
+//           classroom: {t, form, anchor} to join the class of the page's ?class=CODE
+//           (class-join.js: the first controller of the page to connect joins it)}.
+export function createLiveRun(initialConfig, hooks = {}, { autoplay = true, speed = null, deferred = false, classroom = null } = {}) {
   const run = createRun();
   const config = createConfigState(initialConfig);
+  const classJoin = createClassJoin(classroom ?? {});
   let startedOn = null; // the session our last start went to
   let epochsPerSecond = speed;
 
@@ -51,18 +55,26 @@ export function createLiveRun(initialConfig, hooks = {}, { autoplay = true, spee
   }
 
   const client = connect("/ws/train", {
-    onMessage: (m) => hooks.message?.(m, take(m)),
+    onMessage(m) {
+      const info = take(m);
+      if (!classJoin.take(m)) hooks.message?.(m, info);
+    },
     onFrame(frame) {
       if (frame.header.kind === "sweep") hooks.sweepFrame?.(frame);
       else if (run.addFrame(frame)) hooks.frame?.(frame);
     },
     onClose: (retry) => hooks.close?.(retry),
-  }, { deferred });
+  }, { deferred: true });
+  // The socket's address waits for the class's name, when the page is in a class.
+  let opening = null;
+  const open = () => { opening ??= classJoin.query().then((query) => client.open(query)); };
+  if (!deferred) open();
 
   const send = (m) => client.send(m);
   return {
     run, config, client, send,
-    open: () => client.open(),
+    open,
+    relabel: classJoin.relabel, // the class line, after a language switch
     get session() { return client.session; },
     play: () => send(msg.resume()),
     pause: () => send(msg.pause()),

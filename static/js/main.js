@@ -40,7 +40,7 @@ const live = createLiveRun(page.config, {
   frame: invalidate,
   sweepFrame: (frame) => window.dispatchEvent(new CustomEvent("nnlive:sweep-frame", { detail: frame })),
   close: (retry) => readouts.banner(retry ? t("banner.reconnecting") : t("banner.disconnected")),
-}, { autoplay, speed: DEFAULT_SPEED });
+}, { autoplay, speed: DEFAULT_SPEED, classroom: { t, form: $("config-form"), anchor: $("banner") } });
 const { run, config } = live;
 const errors = new Map(); // field → the server's error shown for it (re-worded on a language switch)
 let lastDrawn = null;
@@ -244,6 +244,7 @@ for (const link of document.querySelectorAll("[data-lang]")) {
     runNote.relabel();
     layerButtons.relabel();
     custom.relabel();
+    live.relabel();
     for (const [field, error] of errors) form.showError(field, describeError(error, { t, schema }));
     writeUrl(config.current, urlExtra());
     $("lessons-link").href = `/lessons?lang=${i18n.lang}`;

@@ -54,18 +54,22 @@ function section(body, meta, defaultOffset) {
 // A WebSocket client that decodes frames, keeps the session token and reconnects
 // to the same session (within the server's grace period) after a drop.
 // handlers: {onMessage(msg), onFrame(frame), onOpen(), onClose(willRetry)}.
-// deferred: connect only when open() is called (messages sent before then wait).
-export function connect(path, handlers, { maxRetries = 20, deferred = false } = {}) {
+// deferred: connect only when open(query) is called (messages sent before then wait);
+// query: more of the socket's address, such as a class to join ("class=CODE&name=NAME").
+export function connect(path, handlers, { maxRetries = 20, deferred = false, query = null } = {}) {
   let socket = null;
   let session = null;
   let retries = 0;
   let closedByUs = false;
+  let extra = query;
   const outbox = [];
 
   function url() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const query = session ? `?session=${encodeURIComponent(session)}` : "";
-    return `${scheme}//${location.host}${path}${query}`;
+    const params = new URLSearchParams(extra ?? "");
+    if (session) params.set("session", session);
+    const text = params.toString();
+    return `${scheme}//${location.host}${path}${text ? `?${text}` : ""}`;
   }
 
   function open() {
@@ -76,7 +80,8 @@ export function connect(path, handlers, { maxRetries = 20, deferred = false } = 
     socket.onclose = (event) => {
       // 4001: this session was taken over by another tab, which now owns it.
       // 4002: the server freed it after a long silence; reconnecting would only hold a place.
-      const final = event.code === 4001 || event.code === 4002;
+      // 4003: the class it asked to join refused it (the error message said why).
+      const final = event.code === 4001 || event.code === 4002 || event.code === 4003;
       const retry = !closedByUs && !final && retries < maxRetries;
       handlers.onClose?.(retry);
       if (retry) setTimeout(open, Math.min(500 * 2 ** retries++, 5000));
@@ -95,7 +100,7 @@ export function connect(path, handlers, { maxRetries = 20, deferred = false } = 
 
   if (!deferred) open();
   return {
-    open() { if (!socket) open(); },
+    open(query = extra) { extra = query; if (!socket) open(); },
     send(message) {
       const text = JSON.stringify(message);
       if (socket?.readyState === WebSocket.OPEN && session) socket.send(text);

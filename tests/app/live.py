@@ -23,7 +23,8 @@ from tests.serve import Loopback
 
 # every test client comes from 127.0.0.1: one address opening sessions as fast as a test
 # can, which the default rate of new sessions per address would refuse
-LOOPBACK_ARRIVALS = {"session_rate": 1000.0, "session_burst": 10_000}
+LOOPBACK_ARRIVALS = {"session_rate": 1000.0, "session_burst": 10_000,
+                     "class_create_rate": 1000.0, "class_create_burst": 10_000}
 
 
 class LiveServer(Loopback):

@@ -139,6 +139,9 @@ def test_speed_and_play_tell_screen_readers_what_they_do(page):
             break
         page.page.wait_for_timeout(100)
     assert {"type": "speed", "epochs_per_second": 120} in page.sent
+    # the page starts paused once its opening messages (start, then back to epoch 0
+    # paused) are answered; the first frame may come before the second answer
+    page.wait("() => window.nnlive.run.state === 'paused'")
     play = page.page.get_by_role("button", name="Play", exact=True)
     assert play.get_attribute("aria-pressed") == "false"
     play.click()

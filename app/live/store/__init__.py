@@ -6,8 +6,9 @@
 - ``front.py``: the store as the event loop sees it (one thread, in order), and the
   store that keeps nothing (``NNLIVE_STORE_PATH=none``).
 
-Sessions are one kind of record (``app.live.records``); a class's records can live
-beside them (another ``kind``, the same rules).
+Sessions are one kind of record (``app.live.records``). Classes live beside them in
+tables of their own, through the same thread (``RecordStore.ask``;
+``app/classroom/sqlite_store.py``), or in Redis.
 """
 
 from __future__ import annotations

@@ -141,6 +141,12 @@ class RecordStore:
             force = time.monotonic() >= deadline
             await asyncio.sleep(CLAIM_POLL)
 
+    async def ask(self, op: str, work: Callable):
+        """``work(backend)`` in the store's thread, after what is queued before it; its
+        answer, or the ``StoreFault`` it raised (the class store's tables, beside the
+        runs': app/classroom/sqlite_store.py)."""
+        return await self._ask(op, work)
+
     def _submit(self, op: str, work: Callable, then: Callable | None) -> None:
         with self._wake:
             self._calls.append((op, work, then, None))

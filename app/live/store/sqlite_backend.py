@@ -84,6 +84,13 @@ class SqliteBackend:
         except sqlite3.Error as exc:
             raise StoreFault(fault_of(exc), str(exc)) from exc
 
+    # for tables beside the records, in the store's thread (app/classroom/sqlite_store.py)
+    def connection(self) -> sqlite3.Connection:
+        return self._open()
+
+    def transaction(self):
+        return self._writing()
+
     def close(self) -> None:
         if self.db is not None:
             self.db.close()

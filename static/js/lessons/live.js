@@ -87,7 +87,7 @@ export function createLive(root, config, t, hooks = {}, { speed = 30, maxEpochs 
       changed();
     },
     close(retry) { statusNote = retry ? t("live.reconnecting") : t("live.disconnected"); changed(); },
-  }, { speed, deferred: true });
+  }, { speed, deferred: true, classroom: { t } }); // ?class=CODE: the first demo to start joins
   const { run } = live;
   whenNearView(root, live.open);
 
