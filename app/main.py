@@ -83,6 +83,11 @@ def create_app(settings: Settings | None = None, *, redis_url: str | None = None
     app.mount("/static", static, name="static")
     for templates in (pages.templates, lessons.templates):
         templates.env.globals["static"] = static.prefix
+        # compiled now, once: CPython 3.11's compile() is not safe while another thread
+        # compiles too ("AST constructor recursion depth mismatch"), and a first request
+        # would compile in the server's thread
+        for name in templates.env.list_templates(extensions=["html"]):
+            templates.env.get_template(name)
     app.add_middleware(FetchSharedSession)
     return app
 

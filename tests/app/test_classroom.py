@@ -113,7 +113,8 @@ def test_the_thumbnail_is_the_learners_own_frame_grid_picked(server, run):
         await ann.frame(lambda f: f.header["epoch"] >= 3)
         paused, frame = await ann.pause()
         wall = await _poll(lambda: _get(server, f"/api/classes/{code}/wall", key).json(),
-                           lambda w: w["learners"][0]["epoch"] == paused["epoch"])
+                           lambda w: w["learners"][0]["epoch"] == paused["epoch"]
+                           and w["learners"][0]["state"] == "paused")
         tile = wall["learners"][0]
         assert tile["epoch"] == paused["epoch"] and tile["state"] == "paused"
         full = np.frombuffer(frame.grid(), np.uint8).reshape(frame.header["grid"]["shape"])

@@ -156,6 +156,7 @@ def test_space_plays_and_pauses_and_the_right_arrow_steps(page):
     page.page.locator("h1").click()
     page.page.keyboard.press("Space")
     page.wait("() => window.nnlive.run.state === 'paused'")
+    page.settle()  # a frame sent before the pause may still be on its way
     epoch = page.js("() => window.nnlive.run.shown.header.epoch")
     page.page.keyboard.press("ArrowRight")
     page.wait("(e) => window.nnlive.run.shown.header.epoch === e + 1", epoch)
