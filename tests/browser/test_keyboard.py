@@ -85,7 +85,10 @@ def test_focus_stays_on_the_plus_and_minus_after_the_layers_are_redrawn(page):
 
 def test_space_plays_and_pauses_wherever_focus_is_but_a_text_field(page):
     page.open("/?seed=7")
-    assert page.js("() => window.nnlive.run.state") == "paused"
+    # the page starts paused: start, then back to epoch 0 paused (the first frame may
+    # come between the two answers)
+    page.wait("() => window.nnlive.run.state === 'paused'")
+    page.settle()
     page.page.focus("#step")
     page.page.keyboard.press("Space")  # on Step: plays, does not step
     page.wait("() => window.nnlive.run.state === 'running'")
