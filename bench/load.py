@@ -448,27 +448,29 @@ async def _drain(ws) -> None:
             pass
 
 
+def _mode_options(flag: str, learners: int, *extra: tuple) -> argparse.Namespace:
+    """The options of ``--wall`` or ``--faults``: learners, seconds, client processes."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument(flag, action="store_true")
+    parser.add_argument("--learners", type=int, default=learners)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    for name, help_text in extra:
+        parser.add_argument(name, help=help_text)
+    return parser.parse_args()
+
+
 if __name__ == "__main__":
     if "--wall" in sys.argv:
         from bench import wall
 
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--wall", action="store_true")
-        parser.add_argument("--learners", type=int, default=100)
-        parser.add_argument("--seconds", type=float, default=10.0)
-        parser.add_argument("--workers", type=int, default=2)
-        options = parser.parse_args()
+        options = _mode_options("--wall", 100)
         wall.main(options.learners, options.seconds, options.workers)
     elif "--faults" in sys.argv:
         from bench import faults
 
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--faults", action="store_true")
-        parser.add_argument("--learners", type=int, default=50)
-        parser.add_argument("--seconds", type=float, default=10.0)
-        parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--only", help="run the phases whose name contains this")
-        options = parser.parse_args()
+        options = _mode_options("--faults", 50,
+                                ("--only", "run the phases whose name contains this"))
         faults.main(options.learners, options.seconds, options.workers, options.only)
     else:
         main()
